@@ -1,0 +1,32 @@
+# The two commands of the README. Each creates .venv with python3 -m venv when absent,
+# installs qmot (with its test and dev extras) into it, and then does its job.
+VENV   := .venv
+PYTHON := $(VENV)/bin/python
+STAMP  := $(VENV)/.qmot-installed
+OUT    ?= qmot-results
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -e '.[test,dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PYTHON) examples/classical_w2.py
+	$(PYTHON) examples/coupling_sdp.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests examples benchmarks
+
+# pytest exits 5 when it collects no test; make treats that as a failure like any other.
+test: lint
+	$(PYTHON) -m pytest
+
+bench: $(STAMP)
+	$(PYTHON) benchmarks/bench_classical.py
+	$(PYTHON) benchmarks/bench_coupling_sdp.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis $(OUT)

@@ -1,0 +1,47 @@
+"""Timing and reporting helpers shared by the benchmarks (not part of the package)."""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+RESULTS_DIR = Path(__file__).parent / "results"
+
+
+def best_time(func: Callable[[], Any], repeats: int) -> tuple[float, Any]:
+    """Best wall-clock time of ``repeats`` calls, and the last return value."""
+    best, value = float("inf"), None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        value = func()
+        best = min(best, time.perf_counter() - start)
+    return best, value
+
+
+def report(name: str, title: str, columns: Sequence[str], rows: list[dict[str, Any]]) -> Path:
+    """Print a rich table of ``rows`` and write them (with the machine) to results/NAME.json."""
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, justify="right")
+    for row in rows:
+        table.add_row(*(_cell(row.get(column)) for column in columns))
+    Console().print(table)
+    RESULTS_DIR.mkdir(exist_ok=True)
+    path = RESULTS_DIR / f"{name}.json"
+    meta = {"python": platform.python_version(), "machine": platform.machine(),
+            "processor": platform.processor()}
+    path.write_text(json.dumps({"meta": meta, "rows": rows}, indent=2, default=str))
+    return path
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return "" if value is None else str(value)

@@ -1,0 +1,141 @@
+"""Input checks shared by the public entry points.
+
+Each entry point calls these once, before any solver. Every failure raises
+:class:`~qmot.errors.InvalidInputError` whose message names the argument, the rule
+and the value seen.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from qmot.errors import InvalidInputError
+
+__all__ = [
+    "WEIGHT_SUM_TOL",
+    "as_density_matrix",
+    "as_hermitian",
+    "as_points",
+    "as_weights",
+    "check_positive_int",
+]
+
+WEIGHT_SUM_TOL = 1e-9
+"""Absolute tolerance on ``sum(weights) == 1`` and ``trace(R) == 1``."""
+
+
+def _as_finite_array(value: ArrayLike, name: str, *, dtype: type) -> np.ndarray:
+    try:
+        array = np.ascontiguousarray(value, dtype=dtype)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(f"`{name}` must be numeric (got {type(value).__name__})") from exc
+    if array.size == 0:
+        raise InvalidInputError(f"`{name}` must not be empty (got shape {array.shape})")
+    if not np.all(np.isfinite(array)):
+        bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
+        raise InvalidInputError(f"`{name}` must be finite (got {bad} NaN/inf entries)")
+    return array
+
+
+def as_points(points: ArrayLike, name: str, *, dim: int | None = None) -> np.ndarray:
+    """Return ``points`` as a finite float array of shape ``(n, d)``.
+
+    A 1-D input of length ``n`` is read as ``n`` points on the line.
+    """
+    array = _as_finite_array(points, name, dtype=float)
+    if array.ndim == 1:
+        array = array[:, None]
+    if array.ndim != 2:
+        raise InvalidInputError(
+            f"`{name}` must be a 1-D or 2-D array of points (got ndim={array.ndim})"
+        )
+    if dim is not None and array.shape[1] != dim:
+        raise InvalidInputError(
+            f"`{name}` must have {dim} coordinates per point to match the other side "
+            f"(got {array.shape[1]})"
+        )
+    return array
+
+
+def as_weights(
+    weights: ArrayLike | None, name: str, size: int, *, normalize: bool = False
+) -> np.ndarray:
+    """Return validated probability weights of length ``size``.
+
+    ``None`` means uniform weights. Weights must be finite and non-negative and sum to 1
+    within :data:`WEIGHT_SUM_TOL`; with ``normalize=True`` a positive total is divided out
+    instead (never silently).
+    """
+    if weights is None:
+        return np.full(size, 1.0 / size)
+    array = _as_finite_array(weights, name, dtype=float)
+    if array.ndim != 1 or array.shape[0] != size:
+        raise InvalidInputError(
+            f"`{name}` must be a 1-D array with one weight per point ({size}) "
+            f"(got shape {array.shape})"
+        )
+    if np.any(array < 0):
+        raise InvalidInputError(f"`{name}` must be non-negative (got minimum {array.min():.6g})")
+    total = float(array.sum())
+    if normalize:
+        if total <= 0:
+            raise InvalidInputError(f"`{name}` must have a positive sum to normalise (got {total})")
+        return array / total
+    if abs(total - 1.0) > WEIGHT_SUM_TOL:
+        raise InvalidInputError(
+            f"`{name}` must sum to 1 within {WEIGHT_SUM_TOL:g} (got {total:.12g}); "
+            "pass normalize=True to rescale"
+        )
+    return array
+
+
+def as_hermitian(matrix: ArrayLike, name: str, *, rtol: float = 1e-10) -> np.ndarray:
+    """Return ``matrix`` as a complex Hermitian array (exactly symmetrised).
+
+    The deviation ``||M - M^*||_max`` must be at most ``rtol * max(1, ||M||_max)``.
+    """
+    array = _as_finite_array(matrix, name, dtype=complex)
+    if array.ndim != 2 or array.shape[0] != array.shape[1]:
+        raise InvalidInputError(f"`{name}` must be a square matrix (got shape {array.shape})")
+    scale = max(1.0, float(np.abs(array).max()))
+    deviation = float(np.abs(array - array.conj().T).max())
+    if deviation > rtol * scale:
+        raise InvalidInputError(f"`{name}` must be Hermitian (got max |M - M^*| = {deviation:.3g})")
+    return (array + array.conj().T) / 2
+
+
+def as_density_matrix(
+    matrix: ArrayLike, name: str, *, psd_tol: float = 1e-10, normalize: bool = False
+) -> np.ndarray:
+    """Return a validated density matrix: Hermitian, positive semidefinite, trace 1.
+
+    ``psd_tol`` is relative to the largest eigenvalue; ``normalize=True`` divides out a
+    positive trace instead of rejecting it.
+    """
+    hermitian = as_hermitian(matrix, name)
+    eigenvalues = np.linalg.eigvalsh(hermitian)
+    if eigenvalues[0] < -psd_tol * max(1.0, abs(eigenvalues[-1])):
+        raise InvalidInputError(
+            f"`{name}` must be positive semidefinite (got least eigenvalue {eigenvalues[0]:.3g})"
+        )
+    trace = float(np.trace(hermitian).real)
+    if normalize:
+        if trace <= 0:
+            raise InvalidInputError(f"`{name}` must have positive trace to normalise (got {trace})")
+        return hermitian / trace
+    if abs(trace - 1.0) > WEIGHT_SUM_TOL:
+        raise InvalidInputError(
+            f"`{name}` must have trace 1 within {WEIGHT_SUM_TOL:g} (got {trace:.12g}); "
+            "pass normalize=True to rescale"
+        )
+    return hermitian
+
+
+def check_positive_int(value: object, name: str, *, minimum: int = 1) -> int:
+    """Return ``value`` as an ``int`` that is at least ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise InvalidInputError(f"`{name}` must be an integer (got {value!r})")
+    if value < minimum:
+        raise InvalidInputError(f"`{name}` must be at least {minimum} (got {value})")
+    return int(value)

@@ -1,0 +1,130 @@
+"""Immutable result objects returned by every qmot solver.
+
+A result carries the optimal value *and* the evidence that it is right: a certified
+bracket ``lower_bound <= optimum <= upper_bound`` (a dual-feasible value and a
+primal-feasible value), the solver's status and the constraint residuals of the
+returned optimiser.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = ["TransportResult"]
+
+OPTIMAL = "optimal"
+
+
+def _jsonable(value: Any) -> Any:
+    """Convert NumPy scalars/arrays (including complex ones) into JSON-ready objects."""
+    if isinstance(value, np.ndarray):
+        if np.iscomplexobj(value):
+            return {"real": value.real.tolist(), "imag": value.imag.tolist()}
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return _jsonable(value.item())
+    if isinstance(value, complex):
+        return {"real": value.real, "imag": value.imag}
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True, repr=False)
+class TransportResult:
+    """Certified solution of a transport problem.
+
+    Attributes
+    ----------
+    cost
+        Optimal value of the minimisation as the paper writes it (squared distances
+        stay squared). It is the value attained by the returned ``plan``/``coupling``,
+        hence equal to ``upper_bound`` unless stated otherwise by the solver.
+    lower_bound, upper_bound
+        Certified bracket of the optimum: ``lower_bound`` is the objective of an exactly
+        feasible dual point, ``upper_bound`` that of an exactly feasible primal point.
+    status
+        ``"optimal"`` when the bracket width is within the requested tolerance;
+        anything else says why not (e.g. ``"gap_exceeds_tolerance"``).
+    solver
+        What produced the numbers (``"POT.emd"``, ``"CLARABEL"``, ``"closed-form"``, ...).
+    plan
+        Classical transport plan (matrix of masses), when the problem is classical.
+    coupling
+        Quantum coupling (density operator on the tensor product), when quantum.
+    potentials
+        Dual potentials (Kantorovich potentials), keyed by name (``"u"``, ``"v"``,
+        ``"A"``, ``"B"``).
+    residuals
+        Constraint violations of the returned optimiser (marginal errors, least
+        eigenvalues), keyed by name.
+    info
+        Solver-specific extras (sizes after reduction, timings, bases).
+    """
+
+    cost: float
+    lower_bound: float
+    upper_bound: float
+    status: str
+    solver: str
+    plan: np.ndarray | None = None
+    coupling: np.ndarray | None = None
+    potentials: Mapping[str, np.ndarray] = field(default_factory=dict)
+    residuals: Mapping[str, float] = field(default_factory=dict)
+    info: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def distance(self) -> float:
+        """Square root of ``cost``, with negative round-off clipped at 0."""
+        return math.sqrt(max(self.cost, 0.0))
+
+    @property
+    def gap(self) -> float:
+        """Width of the certified bracket, ``upper_bound - lower_bound``."""
+        return self.upper_bound - self.lower_bound
+
+    @property
+    def success(self) -> bool:
+        """True when ``status`` is ``"optimal"`` (bracket within tolerance)."""
+        return self.status == OPTIMAL
+
+    def to_dict(self, *, include_arrays: bool = False) -> dict[str, Any]:
+        """Return a JSON-ready summary.
+
+        Parameters
+        ----------
+        include_arrays
+            Also include ``plan``, ``coupling`` and ``potentials`` (can be large).
+        """
+        out: dict[str, Any] = {
+            "cost": self.cost,
+            "distance": self.distance,
+            "lower_bound": self.lower_bound,
+            "upper_bound": self.upper_bound,
+            "gap": self.gap,
+            "status": self.status,
+            "solver": self.solver,
+            "residuals": dict(self.residuals),
+            "info": dict(self.info),
+        }
+        if include_arrays:
+            out["plan"] = self.plan
+            out["coupling"] = self.coupling
+            out["potentials"] = dict(self.potentials)
+        return _jsonable(out)
+
+    def __repr__(self) -> str:
+        return (
+            f"TransportResult(cost={self.cost:.10g}, "
+            f"bracket=[{self.lower_bound:.10g}, {self.upper_bound:.10g}], "
+            f"gap={self.gap:.2e}, status={self.status!r}, solver={self.solver!r})"
+        )

@@ -1,0 +1,436 @@
+r"""Coupling SDPs with certified brackets; the only module of qmot that talks to cvxpy.
+
+The problem (seed 000, definition of :math:`MK_\hbar` and its Kantorovich dual):
+
+.. math::
+
+    \min_{Q} \operatorname{tr}(C Q) \quad\text{s.t.}\quad Q \succeq 0,\;
+    \operatorname{tr}_2 Q = R,\; \operatorname{tr}_1 Q = S,
+
+    \max_{A, B} \operatorname{tr}(R A) + \operatorname{tr}(S B) \quad\text{s.t.}\quad
+    C - A \otimes I - I \otimes B \succeq 0.
+
+Pipeline: validate → reduce to :math:`\operatorname{ran} R \otimes \operatorname{ran} S`
+(every coupling lives there: if :math:`P R = 0` then :math:`\operatorname{tr}((P\otimes 1)Q) = 0`
+and :math:`Q \succeq 0` force :math:`Q (P\otimes 1) = 0`) → solve (closed form when a reduced
+side is one-dimensional, otherwise an interior-point SDP) → certify:
+
+* **lower bound**: the dual point is shifted by the least eigenvalue of
+  :math:`C' - A'\otimes I - I \otimes B'` (minus a rounding margin), which makes it exactly
+  feasible, and its objective is a lower bound;
+* **upper bound**: the primal point is projected on the PSD cone, its marginals are
+  corrected exactly by the rank-correction
+  :math:`E = \Delta R \otimes S' + R' \otimes \Delta S - (\operatorname{tr}\Delta R) R'\otimes S'`,
+  and it is mixed with the strictly positive product coupling :math:`R' \otimes S'` just enough
+  to be PSD. Its objective is an upper bound, and that coupling is the one returned.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from qmot._validation import as_density_matrix, as_hermitian
+from qmot.errors import InvalidInputError, SolverError
+from qmot.linalg import (
+    DEFAULT_SUPPORT_RTOL,
+    hermitian_part,
+    kron_left,
+    kron_right,
+    partial_trace,
+    psd_power,
+    psd_sqrt,
+    support_basis,
+)
+from qmot.results import OPTIMAL, TransportResult
+
+__all__ = [
+    "DEFAULT_TOL",
+    "SDP_SOLVERS",
+    "ReducedCoupling",
+    "certify_dual",
+    "certify_primal",
+    "coupling_sdp",
+    "reduce_to_supports",
+    "solve_reduced_coupling",
+]
+
+DEFAULT_TOL = 1e-7
+"""Default tolerance on the certified bracket width, relative to ``max(1, |cost|)``."""
+
+SDP_SOLVERS = ("CLARABEL", "SCS")
+"""Interior-point / first-order conic solvers qmot drives through cvxpy."""
+
+_SOLVER_ACCURACY_OPTIONS: dict[str, dict[str, float]] = {
+    # Static regularisation 1e-6 removes the "AlmostSolved" stalls seen with the default
+    # (1e-8) on rank-deficient optimal couplings; measured: 18/18 random 25–36-dim
+    # instances optimal with certified gap <= 1.2e-8, versus 0/18 before.
+    "CLARABEL": {
+        "tol_gap_abs": 1e-10,
+        "tol_gap_rel": 1e-10,
+        "tol_feas": 1e-10,
+        "static_regularization_constant": 1e-6,
+    },
+    "SCS": {"eps_abs": 1e-9, "eps_rel": 1e-9},
+}
+
+
+@dataclass(frozen=True)
+class ReducedCoupling:
+    r"""A coupling problem restricted to :math:`\operatorname{ran} R \otimes \operatorname{ran} S`.
+
+    Attributes
+    ----------
+    cost
+        :math:`C' = (U \otimes V)^* C (U \otimes V)`, of size ``(r s) x (r s)``.
+    first, second
+        Reduced marginals :math:`R' = U^* R U`, :math:`S' = V^* S V` (positive definite,
+        renormalised to trace 1 if a dropped tail changed the trace).
+    first_basis, second_basis
+        Isometries ``U`` (``m x r``) and ``V`` (``n x s``).
+    dropped_weight
+        Trace dropped from ``R`` and ``S`` by the relative support tolerance.
+    """
+
+    cost: np.ndarray
+    first: np.ndarray
+    second: np.ndarray
+    first_basis: np.ndarray
+    second_basis: np.ndarray
+    dropped_weight: tuple[float, float]
+
+    @property
+    def dims(self) -> tuple[int, int]:
+        """Reduced dimensions ``(r, s)``."""
+        return self.first.shape[0], self.second.shape[0]
+
+    def lift(self, operator: np.ndarray) -> np.ndarray:
+        r"""Map an operator on the reduced space back to :math:`H \otimes K`."""
+        isometry = np.kron(self.first_basis, self.second_basis)
+        return isometry @ operator @ isometry.conj().T
+
+
+def validate_coupling_inputs(
+    cost: ArrayLike, first: ArrayLike, second: ArrayLike
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Check the cost operator and the two marginals of a coupling SDP."""
+    first_matrix = as_density_matrix(first, "R")
+    second_matrix = as_density_matrix(second, "S")
+    cost_matrix = as_hermitian(cost, "C")
+    m, n = first_matrix.shape[0], second_matrix.shape[0]
+    if cost_matrix.shape != (m * n, m * n):
+        raise InvalidInputError(
+            f"`C` must act on H ⊗ K of dimension {m}·{n} = {m * n} (got shape {cost_matrix.shape})"
+        )
+    return cost_matrix, first_matrix, second_matrix
+
+
+def reduce_to_supports(
+    cost: np.ndarray, first: np.ndarray, second: np.ndarray, *, rtol: float = DEFAULT_SUPPORT_RTOL
+) -> ReducedCoupling:
+    """Restrict a validated coupling problem to the supports of its marginals."""
+    first_basis, first_dropped = support_basis(first, rtol=rtol)
+    second_basis, second_dropped = support_basis(second, rtol=rtol)
+    reduced_first = hermitian_part(first_basis.conj().T @ first @ first_basis)
+    reduced_second = hermitian_part(second_basis.conj().T @ second @ second_basis)
+    reduced_first /= np.trace(reduced_first).real
+    reduced_second /= np.trace(reduced_second).real
+    isometry = np.kron(first_basis, second_basis)
+    reduced_cost = hermitian_part(isometry.conj().T @ cost @ isometry)
+    return ReducedCoupling(
+        cost=reduced_cost,
+        first=reduced_first,
+        second=reduced_second,
+        first_basis=first_basis,
+        second_basis=second_basis,
+        dropped_weight=(first_dropped, second_dropped),
+    )
+
+
+def _closed_form(problem: ReducedCoupling) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Optimiser when a reduced side is one-dimensional: the product is the only coupling.
+
+    With ``r = 1`` the dual pair ``A' = 0``, ``B' = C'`` has zero slack, so the bracket closes.
+    """
+    r, s = problem.dims
+    coupling = np.kron(problem.first, problem.second)
+    if r == 1:
+        return coupling, np.zeros((1, 1), dtype=complex), problem.cost.copy()
+    return coupling, problem.cost.copy(), np.zeros((s, s), dtype=complex)
+
+
+def _solve_with_cvxpy(
+    problem: ReducedCoupling, solver: str, options: Mapping[str, Any]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+    import cvxpy as cp  # deferred: cvxpy set-up is slow and unused by `import qmot`
+
+    r, s = problem.dims
+    coupling = cp.Variable((r * s, r * s), hermitian=True)
+    first_marginal = cp.partial_trace(coupling, [r, s], axis=1) == problem.first
+    second_marginal = cp.partial_trace(coupling, [r, s], axis=0) == problem.second
+    sdp = cp.Problem(
+        cp.Minimize(cp.real(cp.trace(problem.cost @ coupling))),
+        [coupling >> 0, first_marginal, second_marginal],
+    )
+    settings = {**_SOLVER_ACCURACY_OPTIONS.get(solver, {}), **options}
+    try:
+        with warnings.catch_warnings():
+            # cvxpy's "may be inaccurate" warning is superseded by the certified bracket
+            warnings.filterwarnings("ignore", message="Solution may be inaccurate")
+            sdp.solve(solver=solver, **settings)
+    except cp.error.SolverError as exc:
+        raise SolverError(f"the SDP solver raised: {exc}", solver=solver, status="error") from exc
+    if coupling.value is None or first_marginal.dual_value is None:
+        raise SolverError("the SDP solver returned no solution", solver=solver, status=sdp.status)
+    # cvxpy >= 1.9.2: the multiplier of `expr == R` enters the Lagrangian with a + sign,
+    # so the Kantorovich potentials are the negated duals (checked in tests/test_sdp.py).
+    first_potential = -np.asarray(first_marginal.dual_value, dtype=complex)
+    second_potential = -np.asarray(second_marginal.dual_value, dtype=complex)
+    return np.asarray(coupling.value), first_potential, second_potential, str(sdp.status)
+
+
+def _rounding_margin(matrix: np.ndarray) -> float:
+    """Error bound on computed eigenvalues of a Hermitian ``matrix`` (backward stability)."""
+    return 8.0 * matrix.shape[0] * np.finfo(float).eps * float(np.linalg.norm(matrix))
+
+
+def certify_dual(
+    problem: ReducedCoupling, first_potential: np.ndarray, second_potential: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, float, float]:
+    r"""Make a dual point exactly feasible and return its objective (a lower bound).
+
+    ``A' ← A' + (λ_min(C' − A'⊗I − I⊗B') − margin) I`` where the margin covers rounding
+    in the eigenvalue computation.
+
+    Returns
+    -------
+    first_potential, second_potential, lower_bound, slack
+        The shifted ``A'``, ``B'``, the dual objective and the least eigenvalue of the slack
+        after the shift (non-negative up to rounding).
+    """
+    r, s = problem.dims
+    first_potential = hermitian_part(first_potential)
+    second_potential = hermitian_part(second_potential)
+    slack = problem.cost - kron_left(first_potential, s) - kron_right(r, second_potential)
+    least = float(np.linalg.eigvalsh(hermitian_part(slack))[0])
+    shift = least - _rounding_margin(slack)
+    first_potential = first_potential + shift * np.eye(r)
+    lower = float(
+        np.trace(problem.first @ first_potential).real
+        + np.trace(problem.second @ second_potential).real
+    )
+    return first_potential, second_potential, lower, least - shift
+
+
+def _scale_marginals(problem: ReducedCoupling, coupling: np.ndarray, sweeps: int) -> np.ndarray:
+    r"""Alternating congruences :math:`Q \mapsto (X \otimes I) Q (X \otimes I)^*` with
+    :math:`X = R'^{1/2} (\operatorname{tr}_2 Q)^{-1/2}` (and likewise on the second factor).
+
+    Each step keeps :math:`Q \succeq 0` exactly and fixes one marginal; alternating shrinks
+    both defects (operator Sinkhorn scaling), so the linear correction that follows is tiny.
+    """
+    r, s = problem.dims
+    first_root, second_root = psd_sqrt(problem.first), psd_sqrt(problem.second)
+    for _ in range(sweeps):
+        first_marginal = partial_trace(coupling, (r, s), traced=2)
+        if np.linalg.eigvalsh(first_marginal)[0] <= 0:
+            break
+        left = kron_left(first_root @ psd_power(first_marginal, -0.5), s)
+        coupling = hermitian_part(left @ coupling @ left.conj().T)
+        second_marginal = partial_trace(coupling, (r, s), traced=1)
+        if np.linalg.eigvalsh(second_marginal)[0] <= 0:
+            break
+        right = kron_right(r, second_root @ psd_power(second_marginal, -0.5))
+        coupling = hermitian_part(right @ coupling @ right.conj().T)
+    return coupling
+
+
+def certify_primal(
+    problem: ReducedCoupling, coupling: np.ndarray, *, scaling_sweeps: int = 20
+) -> tuple[np.ndarray, float]:
+    r"""Turn an approximate coupling into an exactly feasible one; return it and its cost.
+
+    Steps: project onto the PSD cone; shrink the marginal defects by operator scaling
+    (congruences keep positivity); add the exact marginal correction
+    :math:`E = \Delta R \otimes S' + R' \otimes \Delta S - (\operatorname{tr}\Delta R) R'\otimes S'`
+    (which has :math:`\operatorname{tr}_2 E = \Delta R`, :math:`\operatorname{tr}_1 E = \Delta S`);
+    mix with :math:`R' \otimes S' \succeq \lambda_{\min}(R')\lambda_{\min}(S') I` just enough
+    to restore positivity.
+    """
+    r, s = problem.dims
+    eigenvalues, vectors = np.linalg.eigh(hermitian_part(coupling))
+    projected = (vectors * np.clip(eigenvalues, 0.0, None)) @ vectors.conj().T
+    projected = _scale_marginals(problem, projected, scaling_sweeps)
+    product = np.kron(problem.first, problem.second)
+    first_defect = problem.first - partial_trace(projected, (r, s), traced=2)
+    second_defect = problem.second - partial_trace(projected, (r, s), traced=1)
+    trace_defect = float(np.trace(first_defect).real)
+    corrected = (
+        projected
+        + np.kron(first_defect, problem.second)
+        + np.kron(problem.first, second_defect)
+        - trace_defect * product
+    )
+    corrected = hermitian_part(corrected)
+    negativity = max(0.0, -float(np.linalg.eigvalsh(corrected)[0])) + _rounding_margin(corrected)
+    floor = float(np.linalg.eigvalsh(problem.first)[0] * np.linalg.eigvalsh(problem.second)[0])
+    weight = min(1.0, negativity / (negativity + floor))
+    certified = hermitian_part((1.0 - weight) * corrected + weight * product)
+    return certified, float(np.trace(problem.cost @ certified).real)
+
+
+def solve_reduced_coupling(
+    problem: ReducedCoupling,
+    *,
+    solver: str = "CLARABEL",
+    solver_options: Mapping[str, Any] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, str, str]:
+    """Solve a reduced coupling problem; closed form when a side is one-dimensional.
+
+    Returns ``(coupling, A', B', solver_status, solver_name)`` before certification.
+    """
+    if min(problem.dims) == 1:
+        coupling, first, second = _closed_form(problem)
+        return coupling, first, second, OPTIMAL, "closed-form (product coupling)"
+    coupling, first, second, status = _solve_with_cvxpy(problem, solver, solver_options or {})
+    return coupling, first, second, status, solver
+
+
+def _marginal_residuals(
+    coupling: np.ndarray, first: np.ndarray, second: np.ndarray
+) -> dict[str, float]:
+    dims = (first.shape[0], second.shape[0])
+    return {
+        "marginal_R": float(np.abs(partial_trace(coupling, dims, traced=2) - first).max()),
+        "marginal_S": float(np.abs(partial_trace(coupling, dims, traced=1) - second).max()),
+    }
+
+
+def _check_solver_name(solver: str) -> str:
+    name = str(solver).upper()
+    if name not in SDP_SOLVERS:
+        raise InvalidInputError(f"`solver` must be one of {SDP_SOLVERS} (got {solver!r})")
+    return name
+
+
+def coupling_sdp(
+    cost: ArrayLike,
+    R: ArrayLike,
+    S: ArrayLike,
+    *,
+    solver: str = "CLARABEL",
+    tol: float = DEFAULT_TOL,
+    support_rtol: float = DEFAULT_SUPPORT_RTOL,
+    solver_options: Mapping[str, Any] | None = None,
+) -> TransportResult:
+    r"""Optimal coupling of two density matrices for a Hermitian cost operator.
+
+    Solves :math:`\min\{\operatorname{tr}(CQ) : Q \succeq 0, \operatorname{tr}_2 Q = R,
+    \operatorname{tr}_1 Q = S\}` and its dual
+    :math:`\max\{\operatorname{tr}(RA) + \operatorname{tr}(SB) : A\otimes I+I\otimes B \preceq C\}`
+    (the quantum Kantorovich duality of seed 000, section 2).
+
+    Parameters
+    ----------
+    cost
+        Hermitian cost operator ``C`` on :math:`H \otimes K`, shape ``(m n, m n)``.
+    R, S
+        Density matrices on ``H`` (``m x m``) and ``K`` (``n x n``).
+    solver
+        ``"CLARABEL"`` (default, accurate up to coupling dimension ≈ 100) or ``"SCS"``.
+    tol
+        Required certified bracket width, relative to ``max(1, |cost|)``. A wider bracket
+        is returned with ``status="gap_exceeds_tolerance"``, never as ``"optimal"``.
+    support_rtol
+        Eigenvalues of ``R``/``S`` below ``support_rtol * lambda_max`` count as zero; the
+        trace dropped is reported in ``residuals``.
+    solver_options
+        Extra keyword arguments for the cvxpy solver (override qmot's accuracy settings).
+
+    Returns
+    -------
+    TransportResult
+        ``cost`` is the value of the returned exactly feasible ``coupling``;
+        ``potentials["A"]``, ``potentials["B"]`` are the shifted dual potentials, feasible on
+        :math:`\operatorname{supp} R \otimes \operatorname{supp} S` (where every coupling lives).
+
+    Raises
+    ------
+    InvalidInputError
+        Bad ``C``, ``R``, ``S`` or options.
+    SolverError
+        The SDP solver fails or returns no point.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from qmot.sdp import coupling_sdp
+    >>> R = S = np.diag([0.5, 0.5])
+    >>> C = np.diag([0.0, 1.0, 1.0, 0.0])  # classical 0/1 cost on two sites
+    >>> round(coupling_sdp(C, R, S).cost, 6)
+    0.0
+    """
+    cost_matrix, first, second = validate_coupling_inputs(cost, R, S)
+    solver_name = _check_solver_name(solver)
+    if not (np.isfinite(tol) and tol > 0):
+        raise InvalidInputError(f"`tol` must be a positive number (got {tol!r})")
+    if not (np.isfinite(support_rtol) and 0 <= support_rtol < 1):
+        raise InvalidInputError(f"`support_rtol` must lie in [0, 1) (got {support_rtol!r})")
+    started = time.perf_counter()
+    problem = reduce_to_supports(cost_matrix, first, second, rtol=support_rtol)
+    return _certified_result(problem, first, second, solver_name, tol, solver_options, started)
+
+
+def _certified_result(
+    problem: ReducedCoupling,
+    first: np.ndarray,
+    second: np.ndarray,
+    solver: str,
+    tol: float,
+    solver_options: Mapping[str, Any] | None,
+    started: float,
+) -> TransportResult:
+    raw, first_potential, second_potential, solver_status, used = solve_reduced_coupling(
+        problem, solver=solver, solver_options=solver_options
+    )
+    first_potential, second_potential, lower, slack = certify_dual(
+        problem, first_potential, second_potential
+    )
+    reduced_coupling, upper = certify_primal(problem, raw)
+    coupling = problem.lift(reduced_coupling)
+    lower = min(lower, upper)  # both certified; rounding can only make lower exceed upper
+    within = upper - lower <= tol * max(1.0, abs(upper))
+    residuals = {
+        **_marginal_residuals(coupling, first, second),
+        "coupling_min_eigenvalue": float(np.linalg.eigvalsh(reduced_coupling)[0]),
+        "dual_min_slack": slack,
+        "dropped_weight_R": problem.dropped_weight[0],
+        "dropped_weight_S": problem.dropped_weight[1],
+    }
+    return TransportResult(
+        cost=upper,
+        lower_bound=lower,
+        upper_bound=upper,
+        status=OPTIMAL if within else "gap_exceeds_tolerance",
+        solver=used,
+        coupling=coupling,
+        potentials={
+            "A": problem.first_basis @ first_potential @ problem.first_basis.conj().T,
+            "B": problem.second_basis @ second_potential @ problem.second_basis.conj().T,
+        },
+        residuals=residuals,
+        info={
+            "solver_status": solver_status,
+            "dims": (first.shape[0], second.shape[0]),
+            "reduced_dims": problem.dims,
+            "tol": tol,
+            "seconds": time.perf_counter() - started,
+            "potentials_feasible_on": "supp R ⊗ supp S",
+        },
+    )
