@@ -15,12 +15,12 @@ from rich.table import Table
 RESULTS_DIR = Path(__file__).parent / "results"
 
 
-def best_time(func: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    """Best wall-clock time of ``repeats`` calls, and the last return value."""
+def best_time(func: Callable[..., Any], repeats: int, *args: Any) -> tuple[float, Any]:
+    """Best wall-clock time of ``repeats`` calls ``func(*args)``, and the last return value."""
     best, value = float("inf"), None
     for _ in range(repeats):
         start = time.perf_counter()
-        value = func()
+        value = func(*args)
         best = min(best, time.perf_counter() - start)
     return best, value
 
@@ -35,8 +35,11 @@ def report(name: str, title: str, columns: Sequence[str], rows: list[dict[str, A
     Console().print(table)
     RESULTS_DIR.mkdir(exist_ok=True)
     path = RESULTS_DIR / f"{name}.json"
-    meta = {"python": platform.python_version(), "machine": platform.machine(),
-            "processor": platform.processor()}
+    meta = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "processor": platform.processor(),
+    }
     path.write_text(json.dumps({"meta": meta, "rows": rows}, indent=2, default=str))
     return path
 

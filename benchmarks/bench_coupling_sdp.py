@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import best_time, report  # noqa: E402
+from _common import best_time, report
 
-from qmot.linalg import random_density_matrix  # noqa: E402
-from qmot.sdp import coupling_sdp  # noqa: E402
+from qmot.linalg import random_density_matrix
+from qmot.sdp import coupling_sdp
 
 
 def difference_cost(dim: int, rng: np.random.Generator, terms: int = 3) -> np.ndarray:
@@ -41,8 +41,11 @@ def naive_cvxpy(cost: np.ndarray, first: np.ndarray, second: np.ndarray, solver:
     coupling = cp.Variable((m * n, m * n), hermitian=True)
     problem = cp.Problem(
         cp.Minimize(cp.real(cp.trace(cost @ coupling))),
-        [coupling >> 0, cp.partial_trace(coupling, [m, n], axis=1) == first,
-         cp.partial_trace(coupling, [m, n], axis=0) == second],
+        [
+            coupling >> 0,
+            cp.partial_trace(coupling, [m, n], axis=1) == first,
+            cp.partial_trace(coupling, [m, n], axis=0) == second,
+        ],
     )
     try:
         with warnings.catch_warnings():
@@ -63,22 +66,32 @@ def main(quick: bool) -> None:
             first = random_density_matrix(dim, rank, seed=rng)
             second = random_density_matrix(dim, rank, seed=rng)
             cost = difference_cost(dim, rng)
-            t_qmot, result = best_time(lambda: coupling_sdp(cost, first, second), repeats)
-            t_clar, (st_clar, v_clar) = best_time(
-                lambda: naive_cvxpy(cost, first, second, "CLARABEL"), repeats)
-            t_scs, (st_scs, v_scs) = best_time(
-                lambda: naive_cvxpy(cost, first, second, "SCS"), repeats)
-            rows.append({
-                "d": dim, "rank": rank, "qmot s": t_qmot, "qmot cost": result.cost,
-                "qmot gap": result.gap, "qmot status": result.status,
-                "naive Clarabel s": t_clar, "Clarabel status": st_clar,
-                "|Clarabel − qmot|": abs(v_clar - result.cost),
-                "naive SCS s": t_scs, "SCS status": st_scs, "|SCS − qmot|": abs(v_scs - result.cost),
-                "Clarabel/qmot time": t_clar / t_qmot, "SCS/qmot time": t_scs / t_qmot,
-            })
+            instance = (cost, first, second)
+            t_qmot, result = best_time(coupling_sdp, repeats, *instance)
+            t_clar, (st_clar, v_clar) = best_time(naive_cvxpy, repeats, *instance, "CLARABEL")
+            t_scs, (st_scs, v_scs) = best_time(naive_cvxpy, repeats, *instance, "SCS")
+            rows.append(
+                {
+                    "d": dim,
+                    "rank": rank,
+                    "qmot s": t_qmot,
+                    "qmot cost": result.cost,
+                    "qmot gap": result.gap,
+                    "qmot status": result.status,
+                    "naive Clarabel s": t_clar,
+                    "Clarabel status": st_clar,
+                    "|Clarabel − qmot|": abs(v_clar - result.cost),
+                    "naive SCS s": t_scs,
+                    "SCS status": st_scs,
+                    "|SCS − qmot|": abs(v_scs - result.cost),
+                    "Clarabel/qmot time": t_clar / t_qmot,
+                    "SCS/qmot time": t_scs / t_qmot,
+                }
+            )
     columns = list(rows[0])
-    path = report("coupling_sdp", "Coupling SDP: qmot (reduced, certified) vs naive cvxpy",
-                  columns, rows)
+    path = report(
+        "coupling_sdp", "Coupling SDP: qmot (reduced, certified) vs naive cvxpy", columns, rows
+    )
     print(f"wrote {path}")
 
 

@@ -16,10 +16,14 @@ def main() -> None:
     equal = w2([-a, a], [0.5, 0.5], [-b, b], [0.5, 0.5])
     unequal = w2([-a, a], [(1 - eta) / 2, (1 + eta) / 2], [-a, a], [0.5, 0.5])
     print("Classical bipartite matching (seed 000, section 1)")
-    print(f"  equal masses   a={a}, b={b}:  W2^2 = {equal.cost:.12g}   paper (a-b)^2 = {(a - b) ** 2}")
+    print(
+        f"  equal masses   a={a}, b={b}:  W2^2 = {equal.cost:.12g}   paper (a-b)^2 = {(a - b) ** 2}"
+    )
     print(f"    {equal!r}")
-    print(f"  unequal masses a=b={a}, eta={eta}: W2^2 = {unequal.cost:.12g}   paper 2*eta*a^2 = "
-          f"{2 * eta * a**2:.12g}")
+    print(
+        f"  unequal masses a=b={a}, eta={eta}: W2^2 = {unequal.cost:.12g}   paper 2*eta*a^2 = "
+        f"{2 * eta * a**2:.12g}"
+    )
     print(f"    plan:\n{np.array2string(unequal.plan, precision=4)}")
 
     rng = np.random.default_rng(0)

@@ -32,12 +32,17 @@ def main() -> None:
     other = random_density_matrix(2, seed=2)
     pure = random_density_matrix(2, rank=1, seed=3)
     print("Coupling SDP with the Pauli cost on C^2 ⊗ C^2")
-    for label, first, second in [("mixed vs mixed", mixed, other), ("mixed vs pure", mixed, pure),
-                                 ("state vs itself", mixed, mixed)]:
+    for label, first, second in [
+        ("mixed vs mixed", mixed, other),
+        ("mixed vs pure", mixed, pure),
+        ("state vs itself", mixed, mixed),
+    ]:
         result = coupling_sdp(cost, first, second)
         print(f"  {label:16s} {result!r}")
-        print(f"  {'':16s} reduced dims {result.info['reduced_dims']}, residuals "
-              + ", ".join(f"{k}={v:.1e}" for k, v in result.residuals.items()))
+        print(
+            f"  {'':16s} reduced dims {result.info['reduced_dims']}, residuals "
+            + ", ".join(f"{k}={v:.1e}" for k, v in result.residuals.items())
+        )
 
 
 if __name__ == "__main__":
