@@ -22,10 +22,11 @@ __all__ = [
     "__version__",
     "classical",
     "linalg",
+    "quantum",
     "sdp",
 ]
 
-_LAZY_SUBMODULES = frozenset({"classical", "linalg", "sdp", "cli"})
+_LAZY_SUBMODULES = frozenset({"classical", "linalg", "sdp", "cli", "quantum"})
 
 
 def __getattr__(name: str) -> ModuleType:

@@ -56,8 +56,10 @@ __all__ = [
     "ReducedCoupling",
     "certify_dual",
     "certify_primal",
+    "check_solver_options",
     "coupling_sdp",
     "reduce_to_supports",
+    "solve_coupling",
     "solve_reduced_coupling",
 ]
 
@@ -312,19 +314,12 @@ def _marginal_residuals(
     }
 
 
-def _check_solver_name(solver: str) -> str:
-    name = str(solver).upper()
-    if name not in SDP_SOLVERS:
-        raise InvalidInputError(f"`solver` must be one of {SDP_SOLVERS} (got {solver!r})")
-    return name
-
-
 def coupling_sdp(
     cost: ArrayLike,
     R: ArrayLike,
     S: ArrayLike,
     *,
-    solver: str = "CLARABEL",
+    solver: str | None = "CLARABEL",
     tol: float = DEFAULT_TOL,
     support_rtol: float = DEFAULT_SUPPORT_RTOL,
     solver_options: Mapping[str, Any] | None = None,
@@ -377,14 +372,48 @@ def coupling_sdp(
     0.0
     """
     cost_matrix, first, second = validate_coupling_inputs(cost, R, S)
-    solver_name = _check_solver_name(solver)
+    solver_name = check_solver_options(solver, tol, support_rtol)
+    return solve_coupling(
+        cost_matrix,
+        first,
+        second,
+        solver=solver_name,
+        tol=tol,
+        support_rtol=support_rtol,
+        solver_options=solver_options,
+    )
+
+
+def check_solver_options(solver: str | None, tol: float, support_rtol: float) -> str:
+    """Validate the solver name and tolerances shared by every coupling entry point."""
+    name = "CLARABEL" if solver is None else str(solver).upper()
+    if name not in SDP_SOLVERS:
+        raise InvalidInputError(f"`solver` must be one of {SDP_SOLVERS} (got {solver!r})")
     if not (np.isfinite(tol) and tol > 0):
         raise InvalidInputError(f"`tol` must be a positive number (got {tol!r})")
     if not (np.isfinite(support_rtol) and 0 <= support_rtol < 1):
         raise InvalidInputError(f"`support_rtol` must lie in [0, 1) (got {support_rtol!r})")
+    return name
+
+
+def solve_coupling(
+    cost: np.ndarray,
+    first: np.ndarray,
+    second: np.ndarray,
+    *,
+    solver: str,
+    tol: float,
+    support_rtol: float = DEFAULT_SUPPORT_RTOL,
+    solver_options: Mapping[str, Any] | None = None,
+) -> TransportResult:
+    """Reduce, solve and certify a coupling problem whose inputs are already validated.
+
+    This is the solver stage shared by :func:`coupling_sdp` and the quantum entry points
+    (:func:`qmot.quantum.mk2`); it performs no input validation.
+    """
     started = time.perf_counter()
-    problem = reduce_to_supports(cost_matrix, first, second, rtol=support_rtol)
-    return _certified_result(problem, first, second, solver_name, tol, solver_options, started)
+    problem = reduce_to_supports(cost, first, second, rtol=support_rtol)
+    return _certified_result(problem, first, second, solver, tol, solver_options, started)
 
 
 def _certified_result(
