@@ -188,7 +188,7 @@ def test_solver_without_a_solution_raises_solver_error(monkeypatch: pytest.Monke
     with pytest.raises(
         SolverError, match=r"returned no solution \(solver=CLARABEL; status=solver_error\)"
     ):
-        coupling_sdp(np.eye(4), np.eye(2) / 2, np.eye(2) / 2)
+        coupling_sdp(np.eye(4), np.eye(2) / 2, np.eye(2) / 2, solver="CLARABEL")
 
 
 def test_bad_input_is_rejected_before_any_solver() -> None:
@@ -199,7 +199,8 @@ def test_bad_input_is_rejected_before_any_solver() -> None:
     ):
         coupling_sdp(np.eye(4), half, np.eye(3) / 3)
     with pytest.raises(
-        InvalidInputError, match=r"`solver` must be one of \('CLARABEL', 'SCS'\) \(got 'MOSEK'\)"
+        InvalidInputError,
+        match=r"`solver` must be one of \('QMOT-IPM', 'CLARABEL', 'SCS'\) \(got 'MOSEK'\)",
     ):
         coupling_sdp(np.eye(4), half, half, solver="MOSEK")
     with pytest.raises(InvalidInputError, match=r"`tol` must be a positive number \(got -1\)"):

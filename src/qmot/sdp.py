@@ -66,8 +66,10 @@ __all__ = [
 DEFAULT_TOL = 1e-7
 """Default tolerance on the certified bracket width, relative to ``max(1, |cost|)``."""
 
-SDP_SOLVERS = ("CLARABEL", "SCS")
-"""Interior-point / first-order conic solvers qmot drives through cvxpy."""
+SDP_SOLVERS = ("QMOT-IPM", "CLARABEL", "SCS")
+"""``QMOT-IPM``: qmot's structured interior-point method (:mod:`qmot.ipm`, the default);
+``CLARABEL`` and ``SCS``: generic conic solvers driven through cvxpy."""
+DEFAULT_SOLVER = "QMOT-IPM"
 
 _SOLVER_ACCURACY_OPTIONS: dict[str, dict[str, float]] = {
     # Static regularisation 1e-6 removes the "AlmostSolved" stalls seen with the default
@@ -280,11 +282,33 @@ def certify_primal(
         - trace_defect * product
     )
     corrected = hermitian_part(corrected)
-    negativity = max(0.0, -float(np.linalg.eigvalsh(corrected)[0])) + _rounding_margin(corrected)
-    floor = float(np.linalg.eigvalsh(problem.first)[0] * np.linalg.eigvalsh(problem.second)[0])
-    weight = min(1.0, negativity / (negativity + floor))
+    weight = _mixing_weight(corrected, problem.first, problem.second)
     certified = hermitian_part((1.0 - weight) * corrected + weight * product)
     return certified, float(np.trace(problem.cost @ certified).real)
+
+
+def _mixing_weight(corrected: np.ndarray, first: np.ndarray, second: np.ndarray) -> float:
+    r"""Smallest ``t`` with :math:`(1-t)\,Q + t\,R'\otimes S' \succeq 0`, verified numerically.
+
+    Exact value: :math:`t = -\lambda/(1-\lambda)` with :math:`\lambda = \lambda_{\min}(P^{-1/2}
+    Q P^{-1/2})`, :math:`P = R'\otimes S'` — of the order of the *relative* marginal defect.
+    If rounding makes that candidate fail the eigenvalue check, fall back to the cruder but
+    robust :math:`t = \nu/(\nu + \lambda_{\min}(R')\lambda_{\min}(S'))`, :math:`\nu` the
+    negativity of :math:`Q` plus a rounding margin.
+    """
+    product = np.kron(first, second)
+    whitening = np.kron(psd_power(first, -0.5), psd_power(second, -0.5))
+    relative = float(np.linalg.eigvalsh(hermitian_part(whitening @ corrected @ whitening))[0])
+    if relative >= 0:
+        candidate = 0.0
+    else:
+        candidate = min(1.0, -relative / (1.0 - relative) * (1.0 + 1e-9) + 1e-15)
+    mixed = hermitian_part((1.0 - candidate) * corrected + candidate * product)
+    if float(np.linalg.eigvalsh(mixed)[0]) >= 0.0:
+        return candidate
+    negativity = max(0.0, -float(np.linalg.eigvalsh(corrected)[0])) + _rounding_margin(corrected)
+    floor = float(np.linalg.eigvalsh(first)[0] * np.linalg.eigvalsh(second)[0])
+    return min(1.0, max(candidate, negativity / (negativity + floor)))
 
 
 def solve_reduced_coupling(
@@ -300,6 +324,13 @@ def solve_reduced_coupling(
     if min(problem.dims) == 1:
         coupling, first, second = _closed_form(problem)
         return coupling, first, second, OPTIMAL, "closed-form (product coupling)"
+    if solver == "QMOT-IPM":
+        from qmot.ipm import solve_coupling_ipm
+
+        raw = solve_coupling_ipm(
+            problem.cost, problem.first, problem.second, **(solver_options or {})
+        )
+        return raw.coupling, raw.first_potential, raw.second_potential, raw.status, solver
     coupling, first, second, status = _solve_with_cvxpy(problem, solver, solver_options or {})
     return coupling, first, second, status, solver
 
@@ -319,7 +350,7 @@ def coupling_sdp(
     R: ArrayLike,
     S: ArrayLike,
     *,
-    solver: str | None = "CLARABEL",
+    solver: str | None = None,
     tol: float = DEFAULT_TOL,
     support_rtol: float = DEFAULT_SUPPORT_RTOL,
     solver_options: Mapping[str, Any] | None = None,
@@ -338,7 +369,8 @@ def coupling_sdp(
     R, S
         Density matrices on ``H`` (``m x m``) and ``K`` (``n x n``).
     solver
-        ``"CLARABEL"`` (default, accurate up to coupling dimension ≈ 100) or ``"SCS"``.
+        ``"QMOT-IPM"`` (default; :mod:`qmot.ipm`), ``"CLARABEL"`` (generic interior point,
+        practical up to coupling dimension ≈ 50) or ``"SCS"`` (first order, low accuracy).
     tol
         Required certified bracket width, relative to ``max(1, |cost|)``. A wider bracket
         is returned with ``status="gap_exceeds_tolerance"``, never as ``"optimal"``.
@@ -346,7 +378,8 @@ def coupling_sdp(
         Eigenvalues of ``R``/``S`` below ``support_rtol * lambda_max`` count as zero; the
         trace dropped is reported in ``residuals``.
     solver_options
-        Extra keyword arguments for the cvxpy solver (override qmot's accuracy settings).
+        Extra keyword arguments for the solver (for cvxpy solvers they override qmot's accuracy
+        settings; for ``QMOT-IPM``: ``gap_tol``, ``residual_tol``, ``max_iterations``).
 
     Returns
     -------
@@ -386,7 +419,7 @@ def coupling_sdp(
 
 def check_solver_options(solver: str | None, tol: float, support_rtol: float) -> str:
     """Validate the solver name and tolerances shared by every coupling entry point."""
-    name = "CLARABEL" if solver is None else str(solver).upper()
+    name = DEFAULT_SOLVER if solver is None else str(solver).upper()
     if name not in SDP_SOLVERS:
         raise InvalidInputError(f"`solver` must be one of {SDP_SOLVERS} (got {solver!r})")
     if not (np.isfinite(tol) and tol > 0):
@@ -441,6 +474,9 @@ def _certified_result(
         "dual_min_slack": slack,
         "dropped_weight_R": problem.dropped_weight[0],
         "dropped_weight_S": problem.dropped_weight[1],
+        "least_marginal_eigenvalue": float(
+            min(np.linalg.eigvalsh(problem.first)[0], np.linalg.eigvalsh(problem.second)[0])
+        ),
     }
     return TransportResult(
         cost=upper,

@@ -103,7 +103,7 @@ def mk2(
     R, S
         :class:`CoherentMixture` or :class:`FockDensity` with the same ħ and number of modes.
     solver
-        ``"CLARABEL"`` (default) or ``"SCS"``.
+        ``"QMOT-IPM"`` (default), ``"CLARABEL"`` or ``"SCS"`` (see :func:`qmot.sdp.coupling_sdp`).
     tol
         Required certified bracket width relative to ``max(1, cost)``.
     support_rtol
