@@ -16,6 +16,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(PYTHON) examples/classical_w2.py
 	$(PYTHON) examples/coupling_sdp.py
+	$(PYTHON) examples/golse_paul_mk2.py
+	$(PYTHON) examples/reproduce_cgp2020.py $(OUT)/cgp2020
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests examples benchmarks
@@ -27,6 +29,7 @@ test: lint
 bench: $(STAMP)
 	$(PYTHON) benchmarks/bench_classical.py
 	$(PYTHON) benchmarks/bench_coupling_sdp.py
+	$(PYTHON) benchmarks/bench_mk2.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis $(OUT)

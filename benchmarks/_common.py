@@ -27,12 +27,12 @@ def best_time(func: Callable[..., Any], repeats: int, *args: Any) -> tuple[float
 
 def report(name: str, title: str, columns: Sequence[str], rows: list[dict[str, Any]]) -> Path:
     """Print a rich table of ``rows`` and write them (with the machine) to results/NAME.json."""
-    table = Table(title=title)
+    table = Table(title=title, expand=False)
     for column in columns:
         table.add_column(column, justify="right")
     for row in rows:
         table.add_row(*(_cell(row.get(column)) for column in columns))
-    Console().print(table)
+    Console(width=max(160, 14 * len(columns))).print(table)
     RESULTS_DIR.mkdir(exist_ok=True)
     path = RESULTS_DIR / f"{name}.json"
     meta = {

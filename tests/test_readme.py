@@ -14,9 +14,11 @@ def test_readme_python_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
     assert blocks, "README.md must contain a Python example"
     assert len(blocks[0].strip().splitlines()) <= 12
-    exec(compile(blocks[0], "README.md", "exec"), {})
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})
     output = capsys.readouterr().out
     assert "status='optimal'" in output
+    assert output.rstrip().endswith("True")  # the MK_ħ example certifies C_q < C_c
 
 
 def test_readme_shows_the_two_commands() -> None:
