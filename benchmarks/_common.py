@@ -44,6 +44,37 @@ def report(name: str, title: str, columns: Sequence[str], rows: list[dict[str, A
     return path
 
 
+def naive_coupling_sdp(
+    cost: Any, first: Any, second: Any, solver: str, **options: Any
+) -> tuple[str, float]:
+    """The coupling SDP typed straight into cvxpy, as users do by hand (no support reduction).
+
+    Returns ``(status, value)``; a solver exception is reported as status ``"solver_error"``.
+    """
+    import warnings
+
+    import cvxpy as cp
+
+    m, n = first.shape[0], second.shape[0]
+    coupling = cp.Variable((m * n, m * n), hermitian=True)
+    problem = cp.Problem(
+        cp.Minimize(cp.real(cp.trace(cost @ coupling))),
+        [
+            coupling >> 0,
+            cp.partial_trace(coupling, [m, n], axis=1) == first,
+            cp.partial_trace(coupling, [m, n], axis=0) == second,
+        ],
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            problem.solve(solver=solver, **options)
+    except cp.error.SolverError:
+        return "solver_error", float("nan")
+    value = float(problem.value) if problem.value is not None else float("nan")
+    return str(problem.status), value
+
+
 def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.3g}"

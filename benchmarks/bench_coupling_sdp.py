@@ -11,13 +11,12 @@ Run: ``make bench`` or ``python benchmarks/bench_coupling_sdp.py [--quick]``.
 from __future__ import annotations
 
 import sys
-import warnings
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import best_time, report
+from _common import best_time, naive_coupling_sdp, report
 
 from qmot.linalg import random_density_matrix
 from qmot.sdp import coupling_sdp
@@ -35,25 +34,7 @@ def difference_cost(dim: int, rng: np.random.Generator, terms: int = 3) -> np.nd
 
 
 def naive_cvxpy(cost: np.ndarray, first: np.ndarray, second: np.ndarray, solver: str):
-    import cvxpy as cp
-
-    m, n = first.shape[0], second.shape[0]
-    coupling = cp.Variable((m * n, m * n), hermitian=True)
-    problem = cp.Problem(
-        cp.Minimize(cp.real(cp.trace(cost @ coupling))),
-        [
-            coupling >> 0,
-            cp.partial_trace(coupling, [m, n], axis=1) == first,
-            cp.partial_trace(coupling, [m, n], axis=0) == second,
-        ],
-    )
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            problem.solve(solver=solver)
-    except cp.error.SolverError:
-        return "solver_error", float("nan")
-    return problem.status, float(problem.value) if problem.value is not None else float("nan")
+    return naive_coupling_sdp(cost, first, second, solver)
 
 
 def main(quick: bool) -> None:

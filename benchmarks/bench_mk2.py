@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import sys
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import report
+from _common import naive_coupling_sdp, report
 
 from qmot.quantum import CoherentMixture, coherent_cutoff, mk2
 from qmot.quantum.phase_space import embed_mode_operator, truncated_annihilation
@@ -67,32 +66,15 @@ def naive_cost_operator(cutoff: int, modes: int) -> np.ndarray:
 
 
 def naive_route(first: CoherentMixture, second: CoherentMixture) -> tuple[str, float, float]:
-    import cvxpy as cp
-
     cutoff = max(coherent_cutoff(first, 1e-8), coherent_cutoff(second, 1e-8))
     dim = (cutoff + 1) ** first.modes
     if dim * dim > NAIVE_LIMIT:
         return f"not attempted (coupling dim {dim * dim})", float("nan"), float("nan")
     rho, sigma = first.to_fock(cutoff).matrix, second.to_fock(cutoff).matrix
     cost = naive_cost_operator(cutoff, first.modes)
-    coupling = cp.Variable((dim * dim, dim * dim), hermitian=True)
-    problem = cp.Problem(
-        cp.Minimize(cp.real(cp.trace(cost @ coupling))),
-        [
-            coupling >> 0,
-            cp.partial_trace(coupling, [dim, dim], axis=1) == rho,
-            cp.partial_trace(coupling, [dim, dim], axis=0) == sigma,
-        ],
-    )
     start = time.perf_counter()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            problem.solve(solver="CLARABEL", time_limit=120)
-    except cp.error.SolverError:
-        return "solver error", time.perf_counter() - start, float("nan")
-    value = float(problem.value) if problem.value is not None else float("nan")
-    return str(problem.status), time.perf_counter() - start, value
+    status, value = naive_coupling_sdp(cost, rho, sigma, "CLARABEL", time_limit=120)
+    return status, time.perf_counter() - start, value
 
 
 def timed(function, *args, **kwargs):
