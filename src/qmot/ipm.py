@@ -211,7 +211,9 @@ def _predictor_corrector(
     alpha_p = min(1.0, _max_step(primal, dx_a))
     alpha_d = min(1.0, _max_step(dual, dz_a))
     mu_affine = float(np.trace((primal + alpha_p * dx_a) @ (dual + alpha_d * dz_a)).real) / n
-    sigma = min(1.0, (mu_affine / mu) ** 3)
+    # SDPT3's safeguard: centre more when the predictor could only take a short step
+    exponent = max(1.0, 3.0 * min(alpha_p, alpha_d) ** 2)
+    sigma = min(1.0, max(mu_affine / mu, 0.0) ** exponent)
     correction = _hermitian(dx_a @ dz_a @ dual_inverse)
     dx, dy, dz = direction(sigma * mu * dual_inverse - primal - correction)
     dx = dx + constraints.restoring_correction(primal_residual - constraints.apply(dx))

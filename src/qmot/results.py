@@ -61,6 +61,9 @@ class TransportResult:
         Classical transport plan (matrix of masses), when the problem is classical.
     coupling
         Quantum coupling (density operator on the tensor product), when quantum.
+    channel
+        Kraus operators of an optimal quantum channel, when the problem optimises over channels
+        (De Palma–Trevisan).
     potentials
         Dual potentials (Kantorovich potentials), keyed by name (``"u"``, ``"v"``,
         ``"A"``, ``"B"``).
@@ -78,6 +81,7 @@ class TransportResult:
     solver: str
     plan: np.ndarray | None = None
     coupling: np.ndarray | None = None
+    channel: tuple[np.ndarray, ...] | None = None
     potentials: Mapping[str, np.ndarray] = field(default_factory=dict)
     residuals: Mapping[str, float] = field(default_factory=dict)
     info: Mapping[str, Any] = field(default_factory=dict)
@@ -119,6 +123,7 @@ class TransportResult:
         if include_arrays:
             out["plan"] = self.plan
             out["coupling"] = self.coupling
+            out["channel"] = None if self.channel is None else list(self.channel)
             out["potentials"] = dict(self.potentials)
         return _jsonable(out)
 

@@ -1,5 +1,28 @@
-"""Quantum optimal transport: the Golse–Mouhot–Paul pseudo-distance MK_ħ (seed 000)."""
+"""Quantum optimal transport: the Golse–Mouhot–Paul pseudo-distance MK_ħ (seed 000) and the
+De Palma–Trevisan quantum Wasserstein divergence (seed 002)."""
 
+from qmot.quantum.channels import (
+    apply_channel,
+    apply_dual,
+    choi_to_kraus,
+    compose,
+    gns_inner,
+    kms_inner,
+    kms_norm,
+    kraus_to_choi,
+    random_channel,
+)
+from qmot.quantum.de_palma_trevisan import (
+    TriangleCheck,
+    TriangleSearch,
+    adversarial_triangle_search,
+    dpt_cost,
+    dpt_divergence,
+    dpt_original_squared,
+    integral_representation,
+    subadditivity,
+    triangle_check,
+)
 from qmot.quantum.golse_paul import (
     CouplingAnalysis,
     QuantumSaving,
@@ -12,6 +35,7 @@ from qmot.quantum.golse_paul import (
     mk2,
     quantum_saving,
 )
+from qmot.quantum.operators import pauli, quadratures, spin
 from qmot.quantum.states import CoherentMixture, FockDensity, StateSection, coherent_cutoff
 
 __all__ = [
@@ -20,13 +44,34 @@ __all__ = [
     "FockDensity",
     "QuantumSaving",
     "StateSection",
+    "TriangleCheck",
+    "TriangleSearch",
+    "adversarial_triangle_search",
     "analyse_coupling",
+    "apply_channel",
+    "apply_dual",
+    "choi_to_kraus",
     "classical_cost",
     "coherent_cutoff",
+    "compose",
     "cost_operator",
     "coupling_from_coherent_frame",
+    "dpt_cost",
+    "dpt_divergence",
+    "dpt_original_squared",
     "frame_change",
+    "gns_inner",
     "husimi",
+    "integral_representation",
+    "kms_inner",
+    "kms_norm",
+    "kraus_to_choi",
     "mk2",
+    "pauli",
+    "quadratures",
     "quantum_saving",
+    "random_channel",
+    "spin",
+    "subadditivity",
+    "triangle_check",
 ]
