@@ -17,6 +17,7 @@ demo: $(STAMP)
 	$(PYTHON) examples/classical_w2.py
 	$(PYTHON) examples/coupling_sdp.py
 	$(PYTHON) examples/golse_paul_mk2.py
+	$(PYTHON) examples/dpt_divergence.py
 	$(PYTHON) examples/reproduce_cgp2020.py $(OUT)/cgp2020
 
 lint: $(STAMP)
@@ -30,6 +31,7 @@ bench: $(STAMP)
 	$(PYTHON) benchmarks/bench_classical.py
 	$(PYTHON) benchmarks/bench_coupling_sdp.py
 	$(PYTHON) benchmarks/bench_mk2.py
+	$(PYTHON) benchmarks/bench_dpt.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis $(OUT)

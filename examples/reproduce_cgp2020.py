@@ -24,8 +24,9 @@ def main(out: Path) -> int:
         table.add_column(column, overflow="fold")
     for claim in report.claims:
         verdict = "[green]pass[/green]" if claim.passed else "[red]FAIL[/red]"
-        table.add_row(claim.statement, claim.reference, claim.paper_value, str(claim.qmot_value),
-                      verdict)
+        table.add_row(
+            claim.statement, claim.reference, claim.paper_value, str(claim.qmot_value), verdict
+        )
     console.print(table)
     out.mkdir(parents=True, exist_ok=True)
     for name, figure in report.figures.items():

@@ -22,11 +22,12 @@ __all__ = [
     "__version__",
     "classical",
     "linalg",
+    "manybody",
     "quantum",
     "sdp",
 ]
 
-_LAZY_SUBMODULES = frozenset({"classical", "linalg", "sdp", "cli", "quantum"})
+_LAZY_SUBMODULES = frozenset({"classical", "linalg", "sdp", "cli", "quantum", "manybody"})
 
 
 def __getattr__(name: str) -> ModuleType:

@@ -1,0 +1,52 @@
+"""Symmetric N-body and infinite-body optimal transport with pair costs (seed 003)."""
+
+from qmot.manybody.mean_field import (
+    MeanFieldComparison,
+    compare_with_mean_field,
+    hartree,
+    mean_field_value,
+)
+from qmot.manybody.one_dimensional import SCE1DResult, sce_1d
+from qmot.manybody.pair_costs import (
+    Coulomb,
+    Exponential,
+    Gaussian,
+    InverseMultiquadric,
+    PairCost,
+    Quadratic,
+    SoftCoulomb,
+    TruncatedQuadratic,
+    Yukawa,
+)
+from qmot.manybody.representability import (
+    Representability,
+    de_finetti_pair_measure,
+    is_n_representable,
+    representability_hierarchy,
+)
+from qmot.manybody.symmetric_ot import SymmetricOTResult, sce_energy, symmetric_ot
+
+__all__ = [
+    "Coulomb",
+    "Exponential",
+    "Gaussian",
+    "InverseMultiquadric",
+    "MeanFieldComparison",
+    "PairCost",
+    "Quadratic",
+    "Representability",
+    "SCE1DResult",
+    "SoftCoulomb",
+    "SymmetricOTResult",
+    "TruncatedQuadratic",
+    "Yukawa",
+    "compare_with_mean_field",
+    "de_finetti_pair_measure",
+    "hartree",
+    "is_n_representable",
+    "mean_field_value",
+    "representability_hierarchy",
+    "sce_1d",
+    "sce_energy",
+    "symmetric_ot",
+]
