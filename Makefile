@@ -18,6 +18,7 @@ demo: $(STAMP)
 	$(PYTHON) examples/coupling_sdp.py
 	$(PYTHON) examples/golse_paul_mk2.py
 	$(PYTHON) examples/dpt_divergence.py
+	$(PYTHON) examples/nbody_sce.py
 	$(PYTHON) examples/reproduce_cgp2020.py $(OUT)/cgp2020
 
 lint: $(STAMP)
@@ -32,6 +33,7 @@ bench: $(STAMP)
 	$(PYTHON) benchmarks/bench_coupling_sdp.py
 	$(PYTHON) benchmarks/bench_mk2.py
 	$(PYTHON) benchmarks/bench_dpt.py
+	$(PYTHON) benchmarks/bench_symmetric_ot.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis $(OUT)

@@ -33,8 +33,10 @@ from qmot.errors import SolverError
 __all__ = ["IPMResult", "solve_coupling_ipm"]
 
 NAME = "QMOT-IPM"
-STEP_FRACTION = 0.98
+STEP_FRACTION = 0.95
 """Fraction of the distance to the boundary of the cone taken per step."""
+RECENTRE_BELOW = 0.5
+"""When the predictor–corrector step is shorter than this, take a centring step instead."""
 STALL_WINDOW = 10
 """Iterations without the duality gap halving after which the run stops as ``"stalled"``."""
 STALL_GAP = 1e-6
@@ -219,6 +221,12 @@ def _predictor_corrector(
     dx = dx + constraints.restoring_correction(primal_residual - constraints.apply(dx))
     alpha_p = min(1.0, STEP_FRACTION * _max_step(primal, dx))
     alpha_d = min(1.0, STEP_FRACTION * _max_step(dual, dz))
+    if min(alpha_p, alpha_d) < RECENTRE_BELOW:
+        # off-centre iterate (one side hugs the boundary): a pure centring step (σ = 1)
+        dx, dy, dz = direction(mu * dual_inverse - primal)
+        dx = dx + constraints.restoring_correction(primal_residual - constraints.apply(dx))
+        alpha_p = min(1.0, STEP_FRACTION * _max_step(primal, dx))
+        alpha_d = min(1.0, STEP_FRACTION * _max_step(dual, dz))
     if max(alpha_p, alpha_d) < 1e-8:
         return None
     return (_hermitian(primal + alpha_p * dx), _hermitian(dual + alpha_d * dz), y + alpha_d * dy)

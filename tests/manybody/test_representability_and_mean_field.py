@@ -92,3 +92,15 @@ def test_hartree_and_validation() -> None:
         is_n_representable([[0.5, 0.0], [0.0, 0.0]], 2)
     with pytest.raises(InvalidInputError, match="`C` must be 2×2 to match `rho_sites`"):
         hartree([1.0, 1.0], np.eye(3))
+
+
+def test_grid_and_density_helpers() -> None:
+    from qmot.manybody import density_to_marginal, grid_sites
+
+    sites = grid_sites([0.0, 0.0], [1.0, 2.0], [2, 4])
+    assert sites.shape == (8, 2) and sites[:, 1].max() == pytest.approx(1.75)
+    np.testing.assert_allclose(density_to_marginal([1.0, 2.0, 1.0], 4), [0.25, 0.5, 0.25])
+    with pytest.raises(InvalidInputError, match=r"`rho_sites` must integrate to N = 3 \(got 4\)"):
+        density_to_marginal([1.0, 2.0, 1.0], 3)
+    with pytest.raises(InvalidInputError, match="`upper` must exceed `lower`"):
+        grid_sites([1.0], [0.0], 3)

@@ -1,5 +1,6 @@
 """Symmetric N-body and infinite-body optimal transport with pair costs (seed 003)."""
 
+from qmot.manybody.marginals import density_to_marginal, grid_sites
 from qmot.manybody.mean_field import (
     MeanFieldComparison,
     compare_with_mean_field,
@@ -42,6 +43,8 @@ __all__ = [
     "Yukawa",
     "compare_with_mean_field",
     "de_finetti_pair_measure",
+    "density_to_marginal",
+    "grid_sites",
     "hartree",
     "is_n_representable",
     "mean_field_value",

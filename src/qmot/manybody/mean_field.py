@@ -9,6 +9,7 @@ costs :math:`F_\infty - \|c\|_\infty/N \le F_N \le F_\infty` (proof of Thm. 1.3,
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,7 +61,7 @@ class MeanFieldComparison:
     @property
     def bounds_hold(self) -> bool:
         """Whether :math:`F_\\infty - \\|c\\|_\\infty/N \\le F_N \\le F_\\infty` (certified)."""
-        pairs = self.finite.cost / self.finite.cost_per_pair
+        pairs = math.comb(self.finite.particles, 2)
         lower, upper = self.finite.lower_bound / pairs, self.finite.upper_bound / pairs
         slack = 1e-9 * max(1.0, abs(self.mean_field))
         return self.sup_norm_lower - slack <= upper and lower <= self.mean_field + slack
@@ -69,7 +70,7 @@ class MeanFieldComparison:
     def product_gap(self) -> float:
         """Certified :math:`F_\\infty - F_N \\ge` this; > 0 shows the product measure is not optimal
         at this N (Prop. 3.6)."""
-        pairs = self.finite.cost / self.finite.cost_per_pair
+        pairs = math.comb(self.finite.particles, 2)
         return self.mean_field - self.finite.upper_bound / pairs
 
 

@@ -116,7 +116,7 @@ def _discrete(
         return xs[site_of(levels)]
 
     return (
-        energy,
+        float(energy),
         np.array(configurations),
         np.array(weights),
         _comotion_maps(cdf, quantile, particles),

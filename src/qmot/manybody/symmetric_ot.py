@@ -263,12 +263,8 @@ def sce_energy(
 
     ``pair_cost`` is the ``L x L`` cost matrix on the sites.
     """
-    density = np.asarray(rho_sites, dtype=float)
+    from qmot.manybody.marginals import density_to_marginal
+
     particles = check_positive_int(N, "N", minimum=2)
-    if density.ndim != 1 or not np.all(np.isfinite(density)) or np.any(density < 0):
-        raise InvalidInputError("`rho_sites` must be a finite non-negative 1-D array of masses")
-    if abs(density.sum() - particles) > 1e-9 * particles:
-        raise InvalidInputError(
-            f"`rho_sites` must integrate to N = {particles} (got {density.sum():.12g})"
-        )
-    return symmetric_ot(pair_cost, density / particles, particles, **options)  # type: ignore[arg-type]
+    marginal = density_to_marginal(rho_sites, particles)
+    return symmetric_ot(pair_cost, marginal, particles, **options)  # type: ignore[arg-type]
