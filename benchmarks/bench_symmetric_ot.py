@@ -56,6 +56,7 @@ def main(quick: bool) -> None:
         cost = Gaussian(0.3).matrix(x)
         t_qmot, result = best_time(symmetric_ot, 1, cost, mu, particles)
         t_peer, (status, value) = best_time(tuple_lp, 1, cost, mu, particles)
+        ran = status == "optimal"
         rows.append(
             {
                 "L": sites,
@@ -64,9 +65,9 @@ def main(quick: bool) -> None:
                 "qmot s": t_qmot,
                 "qmot gap": result.gap,
                 "tuple LP": status,
-                "tuple LP s": t_peer,
-                "|tuple − qmot|": abs(value - result.cost),
-                "tuple/qmot": t_peer / t_qmot,
+                "tuple LP s": t_peer if ran else None,
+                "|tuple − qmot|": abs(value - result.cost) if ran else None,
+                "tuple/qmot": t_peer / t_qmot if ran else None,
             }
         )
     path = report(
