@@ -5,7 +5,7 @@ PYTHON := $(VENV)/bin/python
 STAMP  := $(VENV)/.qmot-installed
 OUT    ?= qmot-results
 
-.PHONY: demo test lint bench clean
+.PHONY: demo examples test lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -14,12 +14,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(PYTHON) examples/classical_w2.py
-	$(PYTHON) examples/coupling_sdp.py
-	$(PYTHON) examples/golse_paul_mk2.py
-	$(PYTHON) examples/dpt_divergence.py
-	$(PYTHON) examples/nbody_sce.py
-	$(PYTHON) examples/reproduce_cgp2020.py $(OUT)/cgp2020
+	$(VENV)/bin/qmot reproduce all --quick --out $(OUT)
+	@echo "Report: $(OUT)/report.html (Markdown: $(OUT)/report.md, data: $(OUT)/results.json)"
+
+examples: $(STAMP)
+	for script in examples/*.py; do $(PYTHON) $$script $(OUT)/examples || exit 1; done
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests examples benchmarks

@@ -91,6 +91,82 @@ def w2_command(
         console.print(result_table(f"W₂²({first.name}, {second.name})", result))
 
 
+PAPERS = {
+    "cgp2020": "qmot.experiments.cgp2020",
+    "wirth2025": "qmot.experiments.wirth2025",
+    "cfp2015": "qmot.experiments.cfp2015",
+}
+
+
+def _selected_papers(paper: str) -> list[str]:
+    if paper == "all":
+        return list(PAPERS)
+    if paper not in PAPERS:
+        error_console.print(
+            f"[red]error:[/red] `paper` must be one of {', '.join([*PAPERS, 'all'])} "
+            f"(got {paper!r})"
+        )
+        raise typer.Exit(code=2)
+    return [paper]
+
+
+@app.command("reproduce")
+def reproduce_command(
+    paper: Annotated[str, typer.Argument(help="cgp2020, wirth2025, cfp2015 or all.")] = "all",
+    quick: Annotated[bool, typer.Option("--quick", help="Small grids (all in minutes).")] = False,
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("qmot-results"),
+    force: Annotated[
+        bool, typer.Option("--force", help="Recompute papers that already have results.")
+    ] = False,
+) -> None:
+    """Reproduce the papers' claims: report.md, report.html, PNG figures and results.json."""
+    import importlib
+    import time
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from qmot.report import load_paper_result, save_paper_result, write_report
+
+    names = _selected_papers(paper)
+    results = []
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
+    ) as progress:
+        task = progress.add_task("reproducing", total=len(names))
+        for name in names:
+            folder = out / name
+            stored = None if force else load_paper_result(folder, quick=quick)
+            if stored is not None:
+                progress.update(task, description=f"{name}: reused stored results")
+                results.append(stored)
+            else:
+                progress.update(task, description=f"{name}: running")
+                started = time.perf_counter()
+                report = importlib.import_module(PAPERS[name]).run(quick=quick)
+                results.append(
+                    save_paper_result(
+                        report, folder, quick=quick, seconds=time.perf_counter() - started
+                    )
+                )
+            progress.advance(task)
+    paths = write_report(results, out)
+    table = Table(title="qmot reproduce")
+    for column in ("paper", "claims", "passed", "seconds"):
+        table.add_column(column)
+    for result in results:
+        style = "green" if result.passed == len(result.claims) else "red"
+        table.add_row(
+            result.paper,
+            str(len(result.claims)),
+            f"[{style}]{result.passed}[/{style}]",
+            f"{result.seconds:.1f}",
+        )
+    console.print(table)
+    console.print(f"report: {paths['html']} (also {paths['markdown'].name}, {paths['json'].name})")
+    if any(r.passed != len(r.claims) for r in results):
+        raise typer.Exit(code=1)
+
+
 def main() -> None:
     """Entry point of the ``qmot`` console script."""
     app()

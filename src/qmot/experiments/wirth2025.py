@@ -285,9 +285,7 @@ def unbounded_convergence(cutoffs: list[int]) -> tuple[Claim, list[dict[str, Any
         second = FockDensity.thermal(1.0, hbar=1.0, cutoff=cutoff)
         # eigenvalues below 1e-8·max are far smaller than the tail the truncation already
         # cuts; dropping them keeps the SDP well conditioned (the weight is reported)
-        result = dpt_divergence(
-            first.matrix, second.matrix, quadratures(cutoff), support_rtol=1e-8
-        )
+        result = dpt_divergence(first.matrix, second.matrix, quadratures(cutoff), support_rtol=1e-8)
         rows.append(
             {
                 "cutoff": cutoff,

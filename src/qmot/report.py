@@ -1,0 +1,232 @@
+"""Reports of paper reproductions: Markdown, self-contained HTML, PNG figures and JSON.
+
+One folder per run (``qmot-results/`` by default) holding ``report.md``, ``report.html``
+(figures embedded as base64 PNG, no external resources), ``results.json`` and one
+sub-folder per paper with its PNG figures and its own ``results.json`` (used to resume).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from qmot._version import __version__
+from qmot.experiments.claims import ExperimentReport
+
+__all__ = ["PaperResult", "load_paper_result", "save_paper_result", "write_report"]
+
+
+@dataclass(frozen=True)
+class PaperResult:
+    """A finished reproduction of one paper, as stored on disk."""
+
+    paper: str
+    title: str
+    quick: bool
+    claims: list[dict[str, Any]]
+    figures: list[str]
+    tables: dict[str, list[dict[str, Any]]]
+    seconds: float
+
+    @property
+    def passed(self) -> int:
+        """Number of claims that passed."""
+        return sum(bool(claim["passed"]) for claim in self.claims)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "item") and callable(value.item):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, int | float | str | bool) or value is None:
+        return value
+    return str(value)
+
+
+def save_paper_result(
+    report: ExperimentReport, folder: Path, *, quick: bool, seconds: float
+) -> PaperResult:
+    """Write a paper's figures (PNG) and ``results.json`` into ``folder``; return the record."""
+    folder.mkdir(parents=True, exist_ok=True)
+    figures = []
+    for name, figure in report.figures.items():
+        figure.savefig(folder / f"{name}.png", dpi=110)
+        figures.append(f"{name}.png")
+    result = PaperResult(
+        report.paper,
+        report.title,
+        quick,
+        [c.to_dict() for c in report.claims],
+        figures,
+        report.tables,
+        seconds,
+    )
+    payload = {
+        "paper": result.paper,
+        "title": result.title,
+        "quick": quick,
+        "qmot_version": __version__,
+        "seconds": seconds,
+        "claims": result.claims,
+        "figures": figures,
+        "tables": result.tables,
+    }
+    (folder / "results.json").write_text(json.dumps(_jsonable(payload), indent=2))
+    return result
+
+
+def load_paper_result(folder: Path, *, quick: bool) -> PaperResult | None:
+    """A stored result for the same mode and qmot version, or ``None`` (then recompute)."""
+    path = folder / "results.json"
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError:
+        return None
+    if data.get("quick") != quick or data.get("qmot_version") != __version__:
+        return None
+    if not all((folder / name).is_file() for name in data.get("figures", [])):
+        return None
+    return PaperResult(
+        data["paper"],
+        data["title"],
+        quick,
+        data["claims"],
+        data["figures"],
+        data.get("tables", {}),
+        float(data.get("seconds", 0.0)),
+    )
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return "—" if value is None else str(value)
+
+
+def _bracket(claim: dict[str, Any]) -> str:
+    if claim.get("lower_bound") is None:
+        return ""
+    return f"[{_number(claim['lower_bound'])}, {_number(claim['upper_bound'])}]"
+
+
+def _markdown(results: Sequence[PaperResult]) -> str:
+    lines = [f"# qmot reproduction report (qmot {__version__})", ""]
+    total = sum(len(r.claims) for r in results)
+    lines += [f"{sum(r.passed for r in results)} of {total} claims pass.", ""]
+    for result in results:
+        lines += [
+            f"## {result.title}",
+            "",
+            f"Mode: {'quick' if result.quick else 'full'}; {result.seconds:.1f} s.",
+            "",
+            "| claim | reference | paper | qmot | bracket | verdict |",
+            "|---|---|---|---|---|---|",
+        ]
+        for claim in result.claims:
+            cells = [
+                claim["statement"],
+                claim["reference"],
+                claim["paper_value"],
+                _number(claim["qmot_value"]),
+                _bracket(claim),
+                "pass" if claim["passed"] else "FAIL",
+            ]
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        lines.append("")
+        lines += [f"![{name}]({result.paper}/{name})" for name in result.figures]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _html(results: Sequence[PaperResult], out: Path) -> str:
+    style = (
+        "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}"
+        "table{border-collapse:collapse;width:100%;margin:1em 0}"
+        "td,th{border:1px solid #ccc;padding:4px 6px;font-size:14px;vertical-align:top}"
+        ".pass{color:#176b28;font-weight:bold}.fail{color:#b00020;font-weight:bold}"
+        "img{max-width:100%;margin:0.5em 0}"
+    )
+    total = sum(len(r.claims) for r in results)
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>qmot reproduction report</title><style>{style}</style></head><body>",
+        f"<h1>qmot reproduction report (qmot {html.escape(__version__)})</h1>",
+        f"<p>{sum(r.passed for r in results)} of {total} claims pass.</p>",
+    ]
+    for result in results:
+        parts.append(f"<h2>{html.escape(result.title)}</h2>")
+        parts.append(f"<p>Mode: {'quick' if result.quick else 'full'}; {result.seconds:.1f} s.</p>")
+        parts.append(
+            "<table><tr><th>claim</th><th>reference</th><th>paper</th><th>qmot</th>"
+            "<th>bracket</th><th>verdict</th></tr>"
+        )
+        for claim in result.claims:
+            verdict = (
+                '<span class="pass">pass</span>'
+                if claim["passed"]
+                else '<span class="fail">FAIL</span>'
+            )
+            cells = [
+                claim["statement"],
+                claim["reference"],
+                claim["paper_value"],
+                _number(claim["qmot_value"]),
+                _bracket(claim),
+            ]
+            parts.append(
+                "<tr>"
+                + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells)
+                + f"<td>{verdict}</td></tr>"
+            )
+        parts.append("</table>")
+        for name in result.figures:
+            data = base64.b64encode((out / result.paper / name).read_bytes()).decode("ascii")
+            parts.append(
+                f'<figure><img alt="{html.escape(name)}" '
+                f'src="data:image/png;base64,{data}"><figcaption>'
+                f"{html.escape(name)}</figcaption></figure>"
+            )
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def write_report(results: Sequence[PaperResult], out: Path) -> dict[str, Path]:
+    """Write ``report.md``, ``report.html`` and ``results.json`` for finished papers."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "markdown": out / "report.md",
+        "html": out / "report.html",
+        "json": out / "results.json",
+    }
+    paths["markdown"].write_text(_markdown(results))
+    paths["html"].write_text(_html(results, out))
+    summary = {
+        "qmot_version": __version__,
+        "papers": [
+            {
+                "paper": r.paper,
+                "title": r.title,
+                "quick": r.quick,
+                "seconds": r.seconds,
+                "claims": r.claims,
+                "figures": [f"{r.paper}/{name}" for name in r.figures],
+            }
+            for r in results
+        ],
+    }
+    paths["json"].write_text(json.dumps(_jsonable(summary), indent=2))
+    return paths
