@@ -167,6 +167,163 @@ def reproduce_command(
         raise typer.Exit(code=1)
 
 
+@app.command("sweep")
+def sweep_command(
+    spec: Annotated[Path, typer.Argument(help="Sweep spec (TOML).")],
+    store: Annotated[
+        Path | None, typer.Option("--store", help="SQLite store (default: SPEC with .sqlite).")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler, e.g. tcp://host:8786.")
+    ] = None,
+) -> None:
+    """Run a parameter sweep on Dask; every finished task is stored at once (resumable)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from qmot.sweep import load_spec, run_sweep
+
+    try:
+        parsed = load_spec(spec)
+    except QmotError as exc:
+        _fail(exc)
+    target = store or spec.with_suffix(".sqlite")
+    with Progress(BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
+        task = bar.add_task("sweep", total=None)
+        counts = run_sweep(
+            parsed,
+            target,
+            scheduler=scheduler,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    console.print(
+        f"{counts['total']} tasks: {counts['skipped']} already stored, "
+        f"{counts['ran']} ran ({counts['failed']} failed) → {target}"
+    )
+
+
+results_app = typer.Typer(help="Inspect and export sweep stores.", no_args_is_help=True)
+app.add_typer(results_app, name="results")
+
+
+def _rows_or_fail(store: Path) -> list[dict]:
+    from qmot.sweep import read_rows
+
+    try:
+        return read_rows(store)
+    except QmotError as exc:
+        _fail(exc)
+        return []
+
+
+def _flat(row: dict) -> dict:
+    flat = {k: v for k, v in row.items() if k != "parameters"}
+    flat.update({f"param_{k}": v for k, v in row["parameters"].items()})
+    return flat
+
+
+@results_app.command("show")
+def results_show(store: Annotated[Path, typer.Argument(help="SQLite store.")]) -> None:
+    """Print the rows of a sweep store."""
+    rows = _rows_or_fail(store)
+    table = Table(title=f"{store.name}: {len(rows)} tasks")
+    for column in ("parameters", "cost", "bracket", "status", "solver", "seconds", "error"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        bracket = (
+            ""
+            if row["lower_bound"] is None
+            else f"[{row['lower_bound']:.6g}, {row['upper_bound']:.6g}]"
+        )
+        table.add_row(
+            json.dumps(row["parameters"]),
+            "" if row["cost"] is None else f"{row['cost']:.8g}",
+            bracket,
+            row["status"],
+            row["solver"] or "",
+            f"{row['seconds']:.3f}",
+            row["error"] or "",
+        )
+    console.print(table)
+
+
+@results_app.command("export")
+def results_export(
+    store: Annotated[Path, typer.Argument(help="SQLite store.")],
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    output: Annotated[Path | None, typer.Option("--output", help="Output file.")] = None,
+) -> None:
+    """Export a sweep store as CSV or Parquet (one column per parameter)."""
+    if fmt not in ("csv", "parquet"):
+        error_console.print(f"[red]error:[/red] `--format` must be csv or parquet (got {fmt!r})")
+        raise typer.Exit(code=2)
+    rows = [_flat(row) for row in _rows_or_fail(store)]
+    target = output or store.with_suffix(f".{fmt}")
+    columns = sorted({key for row in rows for key in row})
+    if fmt == "csv":
+        import csv
+
+        with target.open("w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns)
+            writer.writeheader()
+            writer.writerows(rows)
+    else:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.Table.from_pylist([{c: r.get(c) for c in columns} for r in rows]), target)
+    console.print(f"wrote {len(rows)} rows to {target}")
+
+
+@app.command("plot")
+def plot_command(
+    store: Annotated[Path, typer.Argument(help="SQLite store.")],
+    x: Annotated[str, typer.Option("--x", help="Parameter on the x axis.")],
+    y: Annotated[
+        str, typer.Option("--y", help="cost, lower_bound, upper_bound or seconds.")
+    ] = "cost",
+    hue: Annotated[str | None, typer.Option("--hue", help="Parameter for colours.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", help="PNG file.")] = None,
+) -> None:
+    """Plot a sweep: y against parameter x, one line per value of hue, with brackets."""
+    from matplotlib.figure import Figure
+
+    rows = [r for r in _rows_or_fail(store) if r["status"] != "failed"]
+    if y not in ("cost", "lower_bound", "upper_bound", "seconds"):
+        error_console.print(
+            f"[red]error:[/red] `--y` must be cost, lower_bound, upper_bound or seconds (got {y!r})"
+        )
+        raise typer.Exit(code=2)
+    missing = [p for p in (x, hue) if p and any(p not in r["parameters"] for r in rows)]
+    if not rows or missing:
+        error_console.print(
+            f"[red]error:[/red] `--x`/`--hue` must be sweep parameters "
+            f"(missing: {missing or 'no successful rows'})"
+        )
+        raise typer.Exit(code=2)
+    figure = Figure(figsize=(6, 4))
+    axes = figure.add_subplot()
+    groups: dict = {}
+    for row in rows:
+        groups.setdefault(row["parameters"].get(hue) if hue else None, []).append(row)
+    for label, members in sorted(groups.items(), key=lambda item: str(item[0])):
+        members.sort(key=lambda r: r["parameters"][x])
+        xs = [r["parameters"][x] for r in members]
+        axes.plot(xs, [r[y] for r in members], "o-", label=f"{hue} = {label}" if hue else y)
+        if y == "cost":
+            axes.fill_between(
+                xs,
+                [r["lower_bound"] for r in members],
+                [r["upper_bound"] for r in members],
+                alpha=0.2,
+            )
+    axes.set(xlabel=x, ylabel=y, title=store.stem)
+    axes.legend()
+    figure.tight_layout()
+    target = output or store.with_suffix(".png")
+    figure.savefig(target, dpi=110)
+    console.print(f"wrote {target}")
+
+
 def main() -> None:
     """Entry point of the ``qmot`` console script."""
     app()
