@@ -41,7 +41,7 @@ def test_three_dimensional_radial_transforms() -> None:
         # r·ℓ(r) decays like e^{-0.9 r}: the tail beyond r = 80 is below 1e-30
         numeric, _ = quad(
             lambda r, c=cost: 4 * np.pi / k * r * float(c(r)),
-            0,
+            1e-12,
             80.0,
             weight="sin",
             wvar=k,
