@@ -19,21 +19,24 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("report")
-    result = runner.invoke(app, ["reproduce", "cfp2015", "--quick", "--out", str(out)])
+    result = runner.invoke(app, ["reproduce", "all", "--quick", "--out", str(out)])
     assert result.exit_code == 0, result.output
     return out
 
 
 def test_report_files_and_every_claim_has_a_passing_verdict(report_dir: Path) -> None:
     summary = json.loads((report_dir / "results.json").read_text())
-    claims = summary["papers"][0]["claims"]
-    assert claims and all(claim["passed"] is True for claim in claims)
+    assert [paper["paper"] for paper in summary["papers"]] == ["cgp2020", "wirth2025", "cfp2015"]
+    claims = [claim for paper in summary["papers"] for claim in paper["claims"]]
+    figures = [figure for paper in summary["papers"] for figure in paper["figures"]]
+    assert len(claims) >= 25 and all(claim["passed"] is True for claim in claims)
+    assert all(claim["reference"].startswith("seed 00") for claim in claims)
     markdown = (report_dir / "report.md").read_text()
-    assert markdown.count("| pass |") == len(claims)
-    for figure in summary["papers"][0]["figures"]:
+    assert markdown.count("| pass |") == len(claims) and "| FAIL |" not in markdown
+    for figure in figures:
         assert (report_dir / figure).stat().st_size > 1000
     html = (report_dir / "report.html").read_text()
-    assert html.count("data:image/png;base64,") == len(summary["papers"][0]["figures"])
+    assert html.count("data:image/png;base64,") == len(figures)
     assert 'src="http' not in html  # self-contained
 
 

@@ -66,10 +66,14 @@ __all__ = [
 DEFAULT_TOL = 1e-7
 """Default tolerance on the certified bracket width, relative to ``max(1, |cost|)``."""
 
-SDP_SOLVERS = ("QMOT-IPM", "CLARABEL", "SCS")
-"""``QMOT-IPM``: qmot's structured interior-point method (:mod:`qmot.ipm`, the default);
-``CLARABEL`` and ``SCS``: generic conic solvers driven through cvxpy."""
-DEFAULT_SOLVER = "QMOT-IPM"
+SDP_SOLVERS = ("AUTO", "QMOT-IPM", "CLARABEL", "SCS")
+"""``QMOT-IPM``: qmot's structured interior-point method (:mod:`qmot.ipm`); ``CLARABEL`` and
+``SCS``: generic conic solvers driven through cvxpy; ``AUTO`` (the default): QMOT-IPM, and if
+its certified gap misses the tolerance on a problem small enough for Clarabel, Clarabel too,
+keeping the better certified primal and dual points."""
+DEFAULT_SOLVER = "AUTO"
+AUTO_FALLBACK_DIM = 49
+"""Largest reduced coupling dimension r·s for which ``AUTO`` falls back to Clarabel."""
 
 _SOLVER_ACCURACY_OPTIONS: dict[str, dict[str, float]] = {
     # Static regularisation 1e-6 removes the "AlmostSolved" stalls seen with the default
@@ -369,8 +373,9 @@ def coupling_sdp(
     R, S
         Density matrices on ``H`` (``m x m``) and ``K`` (``n x n``).
     solver
-        ``"QMOT-IPM"`` (default; :mod:`qmot.ipm`), ``"CLARABEL"`` (generic interior point,
-        practical up to coupling dimension ≈ 50) or ``"SCS"`` (first order, low accuracy).
+        ``"AUTO"`` (default: QMOT-IPM with a Clarabel fallback for small problems),
+        ``"QMOT-IPM"`` (:mod:`qmot.ipm`), ``"CLARABEL"`` (generic interior point, practical up
+        to coupling dimension ≈ 50) or ``"SCS"`` (first order, low accuracy).
     tol
         Required certified bracket width, relative to ``max(1, |cost|)``. A wider bracket
         is returned with ``status="gap_exceeds_tolerance"``, never as ``"optimal"``.
@@ -449,6 +454,56 @@ def solve_coupling(
     return _certified_result(problem, first, second, solver, tol, solver_options, started)
 
 
+@dataclass(frozen=True)
+class _Certificate:
+    """A certified primal point and a certified dual point of one reduced problem."""
+
+    coupling: np.ndarray
+    upper: float
+    first_potential: np.ndarray
+    second_potential: np.ndarray
+    lower: float
+    slack: float
+    solver_status: str
+    solver: str
+
+
+def _certify(
+    problem: ReducedCoupling, solver: str, solver_options: Mapping[str, Any] | None
+) -> _Certificate:
+    raw, first_potential, second_potential, solver_status, used = solve_reduced_coupling(
+        problem, solver=solver, solver_options=solver_options
+    )
+    first_potential, second_potential, lower, slack = certify_dual(
+        problem, first_potential, second_potential
+    )
+    coupling, upper = certify_primal(problem, raw)
+    return _Certificate(
+        coupling, upper, first_potential, second_potential, lower, slack, solver_status, used
+    )
+
+
+def _combine(first: _Certificate, second: _Certificate) -> _Certificate:
+    """Both brackets are certified: keep the better primal point and the better dual point."""
+    primal = first if first.upper <= second.upper else second
+    dual = first if first.lower >= second.lower else second
+    names = first.solver if first.solver == second.solver else f"{first.solver} + {second.solver}"
+    return _Certificate(
+        primal.coupling,
+        primal.upper,
+        dual.first_potential,
+        dual.second_potential,
+        dual.lower,
+        dual.slack,
+        f"{first.solver_status}; {second.solver_status}",
+        names,
+    )
+
+
+def _within(certificate: _Certificate, tol: float) -> bool:
+    return certificate.upper - certificate.lower <= tol * max(1.0, abs(certificate.upper))
+
+
 def _certified_result(
     problem: ReducedCoupling,
     first: np.ndarray,
@@ -458,20 +513,20 @@ def _certified_result(
     solver_options: Mapping[str, Any] | None,
     started: float,
 ) -> TransportResult:
-    raw, first_potential, second_potential, solver_status, used = solve_reduced_coupling(
-        problem, solver=solver, solver_options=solver_options
-    )
-    first_potential, second_potential, lower, slack = certify_dual(
-        problem, first_potential, second_potential
-    )
-    reduced_coupling, upper = certify_primal(problem, raw)
-    coupling = problem.lift(reduced_coupling)
-    lower = min(lower, upper)  # both certified; rounding can only make lower exceed upper
-    within = upper - lower <= tol * max(1.0, abs(upper))
+    if solver == "AUTO":
+        certificate = _certify(problem, "QMOT-IPM", solver_options)
+        small = problem.dims[0] * problem.dims[1] <= AUTO_FALLBACK_DIM
+        if not _within(certificate, tol) and small:
+            certificate = _combine(certificate, _certify(problem, "CLARABEL", None))
+    else:
+        certificate = _certify(problem, solver, solver_options)
+    coupling = problem.lift(certificate.coupling)
+    upper = certificate.upper
+    lower = min(certificate.lower, upper)  # both certified; rounding can only reverse them
     residuals = {
         **_marginal_residuals(coupling, first, second),
-        "coupling_min_eigenvalue": float(np.linalg.eigvalsh(reduced_coupling)[0]),
-        "dual_min_slack": slack,
+        "coupling_min_eigenvalue": float(np.linalg.eigvalsh(certificate.coupling)[0]),
+        "dual_min_slack": certificate.slack,
         "dropped_weight_R": problem.dropped_weight[0],
         "dropped_weight_S": problem.dropped_weight[1],
         "least_marginal_eigenvalue": float(
@@ -482,16 +537,18 @@ def _certified_result(
         cost=upper,
         lower_bound=lower,
         upper_bound=upper,
-        status=OPTIMAL if within else "gap_exceeds_tolerance",
-        solver=used,
+        status=OPTIMAL if upper - lower <= tol * max(1.0, abs(upper)) else "gap_exceeds_tolerance",
+        solver=certificate.solver,
         coupling=coupling,
         potentials={
-            "A": problem.first_basis @ first_potential @ problem.first_basis.conj().T,
-            "B": problem.second_basis @ second_potential @ problem.second_basis.conj().T,
+            "A": problem.first_basis @ certificate.first_potential @ problem.first_basis.conj().T,
+            "B": problem.second_basis
+            @ certificate.second_potential
+            @ problem.second_basis.conj().T,
         },
         residuals=residuals,
         info={
-            "solver_status": solver_status,
+            "solver_status": certificate.solver_status,
             "dims": (first.shape[0], second.shape[0]),
             "reduced_dims": problem.dims,
             "tol": tol,

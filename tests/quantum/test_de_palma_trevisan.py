@@ -68,9 +68,12 @@ def test_zero_self_distance_symmetry_and_d_identity(seed: int, dim: int, deficie
     assert forward.status == "optimal"
     assert dpt_divergence(rho, rho, ops).upper_bound <= 1e-7
     assert dpt_divergence(sigma, rho, ops).cost == pytest.approx(forward.cost, abs=1e-6)
-    d = dpt_original_squared(rho, sigma, ops).cost
-    d_rho, d_sigma = (dpt_original_squared(s, s, ops).cost for s in (rho, sigma))
-    assert d - d_rho / 2 - d_sigma / 2 == pytest.approx(forward.cost, abs=1e-6)
+    d, d_rho, d_sigma = (
+        dpt_original_squared(*pair, ops) for pair in ((rho, sigma), (rho, rho), (sigma, sigma))
+    )
+    assert all(r.status == "optimal" for r in (d, d_rho, d_sigma))
+    identity = d.cost - d_rho.cost / 2 - d_sigma.cost / 2
+    assert identity == pytest.approx(forward.cost, abs=1e-6)
     # the recovered channel is admissible and attains the optimum (Def. 2.12)
     assert forward.residuals["channel_admissibility"] <= 1e-8
     assert dpt_cost(rho, sigma, ops, ops, forward.channel) == pytest.approx(forward.cost, abs=1e-7)
