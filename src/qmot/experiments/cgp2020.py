@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
 
 from qmot.classical import w2
 from qmot.experiments.claims import Claim, ExperimentReport
@@ -135,6 +136,7 @@ def equal_masses(
             )
     inside = all(r["lower"] - AGREEMENT <= r["(a-b)^2"] <= r["upper"] + AGREEMENT for r in rows)
     worst = max(abs(r["C_q"] - r["(a-b)^2"]) for r in rows)
+    worst_row = max(rows, key=lambda r: abs(r["C_q"] - r["(a-b)^2"]))
     attained = max(abs(r["tr(C Q_eq22)"] - r["(a-b)^2"]) for r in rows)
     claims = [
         Claim(
@@ -145,7 +147,10 @@ def equal_masses(
             "(a − b)²",
             f"max |C_q − (a−b)²| = {worst:.2e} over {len(rows)} (a, b, ħ)",
             inside and all(r["status"] == "optimal" for r in rows),
+            lower_bound=worst_row["lower"],
+            upper_bound=worst_row["upper"],
             evidence={
+                "bracket_of": {k: worst_row[k] for k in ("a", "b", "hbar")},
                 "max_gap": max(r["upper"] - r["lower"] for r in rows),
                 "max_|C_c-(a-b)^2|": max(abs(r["C_c"] - r["(a-b)^2"]) for r in rows),
             },
@@ -262,6 +267,7 @@ def unequal_masses(
                 }
             )
     eq16 = max(abs(r["tr(C Q_c)"] - r["2 eta a^2"]) for r in rows)
+    smallest = min(rows, key=lambda r: r["saving lower"])
     trace_q = max(abs(r["tr(C Q_q)"] - r["-8a²λ²/(1-λ²)"]) for r in rows)
     claims = [
         Claim(
@@ -300,10 +306,13 @@ def unequal_masses(
             "C_q < C_c (upper bound by Q_ε only)",
             f"min certified saving {min(r['saving lower'] for r in rows):.3e}",
             all(r["saving lower"] > 0 for r in rows),
+            lower_bound=smallest["saving lower"],
+            upper_bound=smallest["C_c"] - smallest["C_q lower"],
             evidence={
+                "bracket_of": {k: smallest[k] for k in ("hbar", "eta")},
                 "min non-Töplitz fraction of the optimal coupling": min(
                     r["non-Töplitz fraction"] for r in rows
-                )
+                ),
             },
         ),
     ]
@@ -361,6 +370,8 @@ def _trend_figure(rows: list[dict[str, Any]], a: float, eta: float) -> Figure:
         ylabel="quantum saving",
         title=f"Unequal masses, a = {a}, η = {eta}",
     )
+    axes.xaxis.set_minor_formatter(NullFormatter())
+    axes.set_xticks(hbar, [f"{value:.2g}" for value in hbar])
     axes.legend()
     figure.tight_layout()
     return figure

@@ -307,6 +307,8 @@ def unbounded_convergence(cutoffs: list[int]) -> tuple[Claim, list[dict[str, Any
         "well defined for finite second moments",
         f"changes between cut-offs {', '.join(f'{c:.1e}' for c in changes)}",
         decreasing and all(r["status"] == "optimal" for r in rows),
+        lower_bound=rows[-1]["W²"] - rows[-1]["gap"],
+        upper_bound=rows[-1]["W²"],
         evidence={
             "final W²": rows[-1]["W²"],
             "truncation loss at last cut-off": rows[-1]["truncation loss (n̄=1)"],

@@ -30,7 +30,7 @@ form when a state is pure, dual and primal certificates). The optimal channel is
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -217,15 +217,9 @@ def dpt_divergence(
         ),
         "channel_admissibility": float(np.abs(apply_channel(channel, second) - first).max()),
     }
-    return TransportResult(
-        cost=result.cost,
-        lower_bound=result.lower_bound,
-        upper_bound=result.upper_bound,
-        status=result.status,
-        solver=result.solver,
-        coupling=result.coupling,
+    return replace(
+        result,
         channel=channel,
-        potentials=result.potentials,
         residuals=residuals,
         info={**result.info, "coupling_of": "(rho, sigma^T) on H ⊗ K"},
     )

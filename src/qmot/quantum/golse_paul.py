@@ -22,7 +22,7 @@ two. Two coherent states at :math:`z, z'` cost exactly :math:`|z - z'|^2`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -146,17 +146,7 @@ def mk2(
             getattr(second, "truncation_loss", 0.0),
         ),
     }
-    return TransportResult(
-        cost=result.cost,
-        lower_bound=result.lower_bound,
-        upper_bound=result.upper_bound,
-        status=result.status,
-        solver=result.solver,
-        coupling=result.coupling,
-        potentials=result.potentials,
-        residuals=result.residuals,
-        info=info,
-    )
+    return replace(result, info=info)
 
 
 def _basis_name(state: State) -> str:
