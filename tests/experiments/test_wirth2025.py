@@ -12,6 +12,7 @@ def test_every_claim_passes() -> None:
         "original-identity",
         "pseudometric",
         "pure-states",
+        "triangle-pure",
         "subadditivity",
         "triangle-random",
         "triangle-adversarial",

@@ -228,8 +228,8 @@ def symmetric_ot(
     if count > max_configurations:
         raise InvalidInputError(
             f"`N` = {particles} on {matrix.shape[0]} sites needs {count:.3g} configurations, more "
-            f"than max_configurations = {max_configurations:.3g}; raise the budget or use column "
-            "generation (method='colgen')"
+            f"than max_configurations = {max_configurations:.3g}; raise the budget, or use fewer "
+            "particles or sites (column generation for larger problems is not available yet)"
         )
     started = time.perf_counter()
     configurations = enumerate_configurations(matrix.shape[0], particles, single=single)
