@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import html
 import json
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 
 from qmot._version import __version__
 from qmot.experiments.claims import ExperimentReport
+from qmot.results import jsonable
 
 __all__ = ["PaperResult", "load_paper_result", "save_paper_result", "write_report"]
 
@@ -38,20 +38,6 @@ class PaperResult:
     def passed(self) -> int:
         """Number of claims that passed."""
         return sum(bool(claim["passed"]) for claim in self.claims)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "item") and callable(value.item):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if isinstance(value, int | float | str | bool) or value is None:
-        return value
-    return str(value)
 
 
 def save_paper_result(
@@ -82,7 +68,7 @@ def save_paper_result(
         "figures": figures,
         "tables": result.tables,
     }
-    (folder / "results.json").write_text(json.dumps(_jsonable(payload), indent=2))
+    (folder / "results.json").write_text(json.dumps(jsonable(payload), indent=2))
     return result
 
 
@@ -228,5 +214,5 @@ def write_report(results: Sequence[PaperResult], out: Path) -> dict[str, Path]:
             for r in results
         ],
     }
-    paths["json"].write_text(json.dumps(_jsonable(summary), indent=2))
+    paths["json"].write_text(json.dumps(jsonable(summary), indent=2))
     return paths

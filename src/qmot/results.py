@@ -15,28 +15,31 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["TransportResult"]
+__all__ = ["TransportResult", "jsonable"]
 
 OPTIMAL = "optimal"
 
 
-def _jsonable(value: Any) -> Any:
-    """Convert NumPy scalars/arrays (including complex ones) into JSON-ready objects."""
+def jsonable(value: Any) -> Any:
+    """Convert NumPy scalars/arrays (complex included), mappings and sequences into JSON-ready
+    objects; non-finite floats become strings, anything else unknown its ``str``."""
     if isinstance(value, np.ndarray):
         if np.iscomplexobj(value):
             return {"real": value.real.tolist(), "imag": value.imag.tolist()}
         return value.tolist()
     if isinstance(value, np.generic):
-        return _jsonable(value.item())
+        return jsonable(value.item())
     if isinstance(value, complex):
         return {"real": value.real, "imag": value.imag}
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value
+        return [jsonable(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
 
 
 @dataclass(frozen=True, repr=False)
@@ -125,7 +128,7 @@ class TransportResult:
             out["coupling"] = self.coupling
             out["channel"] = None if self.channel is None else list(self.channel)
             out["potentials"] = dict(self.potentials)
-        return _jsonable(out)
+        return jsonable(out)
 
     def __repr__(self) -> str:
         return (
