@@ -108,6 +108,17 @@ def _bracket(claim: dict[str, Any]) -> str:
     return f"[{_number(claim['lower_bound'])}, {_number(claim['upper_bound'])}]"
 
 
+def _claim_cells(claim: dict[str, Any]) -> list[str]:
+    """Claim, reference, paper value, qmot value and bracket: the columns both formats share."""
+    return [
+        claim["statement"],
+        claim["reference"],
+        claim["paper_value"],
+        _number(claim["qmot_value"]),
+        _bracket(claim),
+    ]
+
+
 def _markdown(results: Sequence[PaperResult]) -> str:
     lines = [f"# qmot reproduction report (qmot {__version__})", ""]
     total = sum(len(r.claims) for r in results)
@@ -122,14 +133,7 @@ def _markdown(results: Sequence[PaperResult]) -> str:
             "|---|---|---|---|---|---|",
         ]
         for claim in result.claims:
-            cells = [
-                claim["statement"],
-                claim["reference"],
-                claim["paper_value"],
-                _number(claim["qmot_value"]),
-                _bracket(claim),
-                "pass" if claim["passed"] else "FAIL",
-            ]
+            cells = [*_claim_cells(claim), "pass" if claim["passed"] else "FAIL"]
             lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
         lines.append("")
         lines += [f"![{name}]({result.paper}/{name})" for name in result.figures]
@@ -166,13 +170,7 @@ def _html(results: Sequence[PaperResult], out: Path) -> str:
                 if claim["passed"]
                 else '<span class="fail">FAIL</span>'
             )
-            cells = [
-                claim["statement"],
-                claim["reference"],
-                claim["paper_value"],
-                _number(claim["qmot_value"]),
-                _bracket(claim),
-            ]
+            cells = _claim_cells(claim)
             parts.append(
                 "<tr>"
                 + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells)
