@@ -23,7 +23,7 @@ from numpy.typing import ArrayLike
 
 from qmot._validation import check_positive_int
 from qmot.errors import InvalidInputError
-from qmot.linalg import hermitian_part, partial_trace, psd_sqrt
+from qmot.linalg import hermitian_part, psd_sqrt
 
 __all__ = [
     "CHANNEL_TOL",
@@ -32,7 +32,6 @@ __all__ = [
     "as_kraus",
     "channel_from_coupling",
     "choi_to_kraus",
-    "choi_trace_defect",
     "compose",
     "gns_inner",
     "kms_inner",
@@ -179,8 +178,3 @@ def channel_from_coupling(
     scaling = np.kron(np.eye(n_out), inverse_root.T)
     choi = scaling @ coupling @ scaling.conj().T + np.kron(rho, kernel.T)
     return choi_to_kraus(choi, (n_out, n_in), rtol=rtol)
-
-
-def choi_trace_defect(choi: np.ndarray, dims: tuple[int, int]) -> float:
-    """:math:`\\|\\operatorname{tr}_H J - 1\\|_{\\max}` (0 for a trace-preserving map)."""
-    return float(np.abs(partial_trace(choi, dims, traced=1) - np.eye(dims[1])).max())
