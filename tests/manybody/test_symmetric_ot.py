@@ -128,9 +128,9 @@ def test_bad_input_and_infeasibility() -> None:
         symmetric_ot([[0.0, np.inf], [np.inf, 0.0]], [0.5, 0.5], 2)
     with pytest.raises(InfeasibleError, match=r"site 0 has C\[0,0\] = \+inf .* N·mu\[0\] = 1\.6"):
         symmetric_ot(Coulomb().matrix([0.0, 1.0]), [0.8, 0.2], 2)
-    with pytest.raises(
-        InvalidInputError, match="column generation for larger problems is not available yet"
-    ):
-        symmetric_ot(np.ones((30, 30)), np.full(30, 1 / 30), 10, max_configurations=1000)
+    with pytest.raises(InvalidInputError, match=r'more than max_configurations = 1e.03.*"colgen"'):
+        symmetric_ot(
+            np.ones((30, 30)), np.full(30, 1 / 30), 10, max_configurations=1000, method="enumerate"
+        )
     with pytest.raises(InvalidInputError, match="`rho_sites` must integrate to N = 2"):
         sce_energy([0.5, 0.5], 2, good)

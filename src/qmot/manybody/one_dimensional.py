@@ -17,7 +17,6 @@ For discrete :math:`\mu` the integrand is piecewise constant and the integral is
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -27,6 +26,7 @@ from scipy.integrate import quad
 
 from qmot._validation import as_weights, check_positive_int
 from qmot.errors import InfeasibleError, InvalidInputError
+from qmot.manybody.occupations import cyclic_quantile_plan
 from qmot.manybody.pair_costs import PairCost
 from qmot.results import OPTIMAL, TransportResult
 
@@ -75,52 +75,27 @@ def _discrete(
     x: np.ndarray, mu: np.ndarray, particles: int, pair_cost: PairCost
 ) -> tuple[float, np.ndarray, np.ndarray, tuple]:
     order = np.argsort(x, kind="stable")
-    xs, ws = x[order], mu[order]
-    cumulative = np.cumsum(ws)
+    xs = x[order]
+    configurations, weights = cyclic_quantile_plan(mu, particles, order)
+    if pair_cost.singular_at_zero and np.any(configurations > 1):
+        raise InfeasibleError("two particles share a site with infinite self-cost (N·mu_k > 1)")
+    pairs = np.triu_indices(particles, 1)
+    pair_sums = []
+    for occupation in configurations:
+        positions = np.repeat(x, occupation)
+        pair_sums.append(float(np.sum(pair_cost(np.abs(positions[:, None] - positions)[pairs]))))
+    energy = float(weights @ np.array(pair_sums))
+    cumulative = np.cumsum(mu[order])
     cumulative[-1] = 1.0
-
-    def site_of(level: np.ndarray) -> np.ndarray:
-        return np.minimum(np.searchsorted(cumulative, level, side="right"), len(xs) - 1)
-
-    step = 1.0 / particles
-    breaks = np.unique(np.concatenate(([0.0, step], np.mod(cumulative, step))))
-    breaks = breaks[(breaks >= 0) & (breaks <= step)]
-    # merge breakpoints that differ only by rounding (e.g. F_k mod 1/N = 1e-17 vs 0): a
-    # sliver interval's midpoint would sit within rounding of a site boundary
-    merged = [breaks[0]]
-    for value in breaks[1:]:
-        if value - merged[-1] > 1e-13:
-            merged.append(value)
-    merged[-1] = step
-    breaks = np.array(merged)
-    energy = 0.0
-    configurations, weights = [], []
-    for start, stop in itertools.pairwise(breaks):
-        if stop - start <= 0:
-            continue
-        levels = (start + stop) / 2 + np.arange(particles) * step
-        sites = site_of(levels)
-        if len(np.unique(sites)) < particles and pair_cost.singular_at_zero:
-            raise InfeasibleError("two particles share a site with infinite self-cost (N·mu_k > 1)")
-        positions = xs[sites]
-        distances = np.abs(positions[:, None] - positions[None, :])[np.triu_indices(particles, 1)]
-        energy += particles * (stop - start) * float(np.sum(pair_cost(distances)))
-        configurations.append(np.bincount(order[sites], minlength=len(xs)))
-        weights.append(particles * (stop - start))
 
     def cdf(points: np.ndarray) -> np.ndarray:
         index = np.searchsorted(xs, points, side="right") - 1
         return np.where(index >= 0, cumulative[np.clip(index, 0, None)], 0.0)
 
     def quantile(levels: np.ndarray) -> np.ndarray:
-        return xs[site_of(levels)]
+        return xs[np.minimum(np.searchsorted(cumulative, levels, side="right"), len(xs) - 1)]
 
-    return (
-        float(energy),
-        np.array(configurations),
-        np.array(weights),
-        _comotion_maps(cdf, quantile, particles),
-    )
+    return energy, configurations, weights, _comotion_maps(cdf, quantile, particles)
 
 
 def _continuous(

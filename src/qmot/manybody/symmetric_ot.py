@@ -174,6 +174,29 @@ def certify_occupation_lp(
     return float(mu @ y), float(clipped @ column_costs), y, residuals
 
 
+METHODS = ("auto", "enumerate", "colgen")
+"""``symmetric_ot`` methods: full enumeration, column generation, or chosen by size."""
+DEFAULT_PRICING_TIME = 60.0
+"""Seconds one exact pricing MILP of column generation may take."""
+
+
+def _check_options(
+    tol: object, method: object, max_time: object, pricing_time: object
+) -> tuple[float, str, float]:
+    if not (isinstance(tol, int | float) and math.isfinite(tol) and tol > 0):
+        raise InvalidInputError(f"`tol` must be a positive number (got {tol!r})")
+    if method not in METHODS:
+        raise InvalidInputError(f"`method` must be one of {METHODS} (got {method!r})")
+    for name, value in (("max_time", max_time), ("pricing_time", pricing_time)):
+        if value is not None and not (
+            isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+        ):
+            raise InvalidInputError(
+                f"`{name}` must be a positive number of seconds (got {value!r})"
+            )
+    return float(tol), str(method), math.inf if max_time is None else float(max_time)
+
+
 def symmetric_ot(
     C: ArrayLike,
     mu: ArrayLike,
@@ -181,7 +204,12 @@ def symmetric_ot(
     *,
     normalize: bool = False,
     tol: float = DEFAULT_TOL,
+    method: str = "auto",
     max_configurations: int = DEFAULT_MAX_CONFIGURATIONS,
+    max_time: float | None = None,
+    pricing_time: float = DEFAULT_PRICING_TIME,
+    verbose: bool = False,
+    seed: int = 0,
 ) -> SymmetricOTResult:
     r"""Exact symmetric N-marginal OT with pair cost ``C`` and one-body marginal ``mu``.
 
@@ -189,7 +217,7 @@ def symmetric_ot(
     ----------
     C
         Symmetric non-negative ``L x L`` cost matrix; ``+inf`` on the diagonal forbids double
-        occupation of that site (Coulomb).
+        occupation of that site (Coulomb). Sites may come from any dimension.
     mu
         Probability vector on the ``L`` sites.
     N
@@ -198,15 +226,31 @@ def symmetric_ot(
         Divide ``mu`` by its sum instead of rejecting it.
     tol
         Required certified gap relative to ``max(1, cost)``.
+    method
+        ``"enumerate"``: the LP over all occupation vectors; ``"colgen"``: certified column
+        generation (:mod:`qmot.manybody.column_generation`); ``"auto"`` (default): enumeration
+        when it has at most ``max_configurations`` columns, column generation otherwise.
     max_configurations
-        Refuse enumerations with more LP columns than this.
+        Largest enumeration allowed (``method="enumerate"`` refuses larger ones).
+    max_time
+        Column generation only: stop after this many seconds with the best certified bracket
+        (``status="time_limit"`` unless it closed). ``None``: no limit.
+    pricing_time
+        Column generation only: seconds one exact pricing MILP may take. When it runs out
+        without a proof the result keeps its certified (wider) bracket and
+        ``status="pricing_time_limit"``.
+    verbose
+        Show a live progress line (round, pool size, bracket) on standard error.
+    seed
+        Seed of the randomised pricing heuristics (results are reproducible).
 
     Returns
     -------
     SymmetricOTResult
         ``cost`` = :math:`\min\mathbb E\sum_{i<j}C(x_i,x_j)` (total, seed 003 eq. (1.18)),
-        ``cost_per_pair`` = :math:`F_N^{OT}`, at most ``L`` configurations with their weights,
-        Kantorovich potential ``potentials["y"]``, ``pair_measure``, certified bracket.
+        ``cost_per_pair`` = :math:`F_N^{OT}`, the optimal configurations with their weights,
+        Kantorovich potential ``potentials["y"]``, ``pair_measure``, certified bracket
+        ``[lower_bound, upper_bound]``; ``status="optimal"`` only when it closed to ``tol``.
 
     Raises
     ------
@@ -219,19 +263,34 @@ def symmetric_ot(
     >>> C = np.array([[np.inf, 1.0], [1.0, np.inf]])  # two sites, no double occupation
     >>> symmetric_ot(C, [0.5, 0.5], 2).cost           # one particle on each site
     1.0
+    >>> from qmot.manybody import Coulomb, sce_1d
+    >>> x, mu = np.linspace(0.0, 1.0, 12), np.full(12, 1 / 12)  # column generation, 12 sites
+    >>> result = symmetric_ot(Coulomb().matrix(x), mu, 4, method="colgen")
+    >>> result.status, abs(result.cost - sce_1d(x, mu, 4, Coulomb()).cost) < 1e-9
+    ('optimal', True)
     """
     matrix, weights, particles = validate_problem(C, mu, N, normalize=normalize)
-    if not (np.isfinite(tol) and tol > 0):
-        raise InvalidInputError(f"`tol` must be a positive number (got {tol!r})")
+    tol, method, budget = _check_options(tol, method, max_time, pricing_time)
     single = np.isinf(np.diag(matrix))
     count = configuration_count(matrix.shape[0], particles, single=single)
-    if count > max_configurations:
+    if method == "enumerate" and count > max_configurations:
         raise InvalidInputError(
             f"`N` = {particles} on {matrix.shape[0]} sites needs {count:.3g} configurations, more "
-            f"than max_configurations = {max_configurations:.3g}; raise the budget, or use fewer "
-            "particles or sites (column generation for larger problems is not available yet)"
+            f"than max_configurations = {max_configurations:.3g}; raise the budget or use "
+            'method="colgen"'
         )
+    if method == "colgen" or (method == "auto" and count > max_configurations):
+        return _by_column_generation(
+            matrix, weights, particles, tol, budget, float(pricing_time), verbose, seed
+        )
+    return _by_enumeration(matrix, weights, particles, tol, count)
+
+
+def _by_enumeration(
+    matrix: np.ndarray, weights: np.ndarray, particles: int, tol: float, count: int
+) -> SymmetricOTResult:
     started = time.perf_counter()
+    single = np.isinf(np.diag(matrix))
     configurations = enumerate_configurations(matrix.shape[0], particles, single=single)
     column_costs = configuration_cost(configurations, matrix)
     plan, y, status = solve_occupation_lp(configurations, column_costs, weights, particles)
@@ -251,6 +310,65 @@ def symmetric_ot(
         info={"columns": int(count), "seconds": time.perf_counter() - started, "lp_status": status},
         configurations=configurations[support],
         weights=plan[support],
+        particles=particles,
+    )
+
+
+def _by_column_generation(
+    matrix: np.ndarray,
+    weights: np.ndarray,
+    particles: int,
+    tol: float,
+    max_time: float,
+    pricing_time: float,
+    verbose: bool,
+    seed: int,
+) -> SymmetricOTResult:
+    from qmot._progress import bracket_progress
+    from qmot.manybody.column_generation import column_generation
+
+    started = time.perf_counter()
+    title = f"symmetric OT, N = {particles}, L = {matrix.shape[0]}"
+    with bracket_progress(title, enabled=verbose) as progress:
+        run = column_generation(
+            matrix,
+            weights,
+            particles,
+            tol=tol,
+            max_time=max_time,
+            pricing_time=pricing_time,
+            seed=seed,
+            progress=progress,
+        )
+    configurations, plan = run.configurations, np.clip(run.weights, 0.0, None)
+    upper = float(plan @ configuration_cost(configurations, matrix))
+    residuals = {
+        "marginal": float(np.abs(plan @ configurations / particles - weights).max()),
+        "negative_weight": float(max(0.0, -run.weights.min(initial=0.0))),
+    }
+    pricing = run.pricing
+    return SymmetricOTResult(
+        cost=upper,
+        lower_bound=min(run.lower_bound, upper),
+        upper_bound=upper,
+        status=OPTIMAL if run.certified else run.status,
+        solver="HiGHS column generation (local-search + MILP pricing)",
+        potentials={"y": run.y},
+        residuals=residuals,
+        info={
+            "columns": int(
+                configuration_count(matrix.shape[0], particles, single=np.isinf(np.diag(matrix)))
+            ),
+            "rounds": run.rounds,
+            "pool": run.pool,
+            "columns_added": run.columns_added,
+            "pricing_status": None if pricing is None else pricing.status,
+            "pricing_seconds": None if pricing is None else pricing.seconds,
+            "seconds": time.perf_counter() - started,
+            "history": run.history,
+        },
+        configurations=configurations,
+        weights=plan,
         particles=particles,
     )
 

@@ -1,0 +1,596 @@
+r"""Certified column generation for symmetric N-marginal OT on many sites.
+
+The occupation LP of :mod:`qmot.manybody.symmetric_ot` (seed 003, eqs. (1.18)–(1.19)) has
+:math:`\binom{N+L-1}{N}` columns. Column generation keeps a *pool* :math:`P` of occupation
+vectors and solves the restricted master LP
+
+.. math::
+
+    \min_{w\ge 0}\ \sum_{n\in P} w_n c(n)\quad\text{s.t.}\quad \sum_{n\in P} w_n\,\frac nN = \mu
+
+warm with HiGHS. With its dual :math:`y` (a Kantorovich potential on the sites), the *pricing*
+problem is the minimum reduced cost
+
+.. math::
+
+    r^\star(y) = \min_{|n| = N}\ c(n) - \frac{y^\top n}{N},
+    \qquad c(n) = \sum_{k<l} C_{kl}n_kn_l + \sum_k C_{kk}\binom{n_k}2 .
+
+Every column has :math:`\sum_k n_k/N = 1`, so for *any* :math:`y`
+
+.. math::
+
+    \mu^\top y + r^\star(y) \;\le\; \text{OPT} \;\le\; \text{master value}
+
+(the Lagrangian bound; it is the uniform dual shift of :func:`certify_occupation_lp` applied to
+all columns at once). Pricing runs a fast local search (single-particle moves with an exactly
+updated potential field) every round, and a mixed-integer program in HiGHS — binary items
+:math:`b_i` of weight :math:`2^t` per site (one item for sites with :math:`C_{kk}=+\infty`),
+pair products :math:`z_{ij} = b_ib_j` linearised exactly by :math:`z_{ij}\ge b_i+b_j-1`,
+:math:`z_{ij}\ge 0` (the cost is non-negative) and strengthened by the valid equalities
+:math:`w_ib_i + \sum_{j\ne i} w_jz_{ij} = N b_i` (the cardinality row multiplied by
+:math:`b_i`) — to certify the end. The MILP's *dual bound* is a valid lower bound on
+:math:`r^\star` even when its time budget runs out; optimality is claimed only when the
+certified bracket closes to the tolerance.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from qmot.errors import InfeasibleError, SolverError
+from qmot.manybody.occupations import configuration_cost, cyclic_quantile_plan
+
+__all__ = [
+    "ColumnGenerationReport",
+    "ExactPricing",
+    "RestrictedMaster",
+    "column_generation",
+    "exact_pricing",
+    "local_search_pricing",
+    "reduced_costs",
+]
+
+logger = logging.getLogger(__name__)
+
+REDUCED_COST_TOL = 1e-10
+"""A column enters the pool when its reduced cost is below ``-REDUCED_COST_TOL · scale``."""
+STALE_ROUNDS = 25
+"""Columns out of the master's support for this many rounds are dropped from the pool."""
+
+
+def reduced_costs(
+    configurations: np.ndarray, column_costs: np.ndarray, y: np.ndarray, particles: int
+) -> np.ndarray:
+    """:math:`c(n) - y^\\top n / N` for each row of ``configurations``."""
+    return column_costs - configurations @ y / particles
+
+
+@dataclass
+class _PricingData:
+    """The pricing objective :math:`c(n) - y^\\top n/N` in the form the searches use."""
+
+    off_diagonal: np.ndarray  # C with zero diagonal
+    diagonal: np.ndarray  # finite C_kk, 0 where C_kk = +inf
+    capacity: np.ndarray  # 1 where C_kk = +inf, N otherwise
+    linear: np.ndarray  # y / N
+    particles: int
+
+    @classmethod
+    def build(cls, cost: np.ndarray, y: np.ndarray, particles: int) -> _PricingData:
+        singular = np.isinf(np.diag(cost))
+        off = np.array(cost, dtype=float)
+        np.fill_diagonal(off, 0.0)
+        diagonal = np.where(singular, 0.0, np.diag(cost))
+        capacity = np.where(singular, 1, particles)
+        return cls(off, diagonal, capacity, y / particles, particles)
+
+
+def _descend(data: _PricingData, occupation: np.ndarray) -> np.ndarray:
+    """Best-improvement local search over single-particle moves ``a → b``."""
+    n = occupation.astype(np.int64).copy()
+    field_ = data.off_diagonal @ n
+    for _ in range(50 * data.particles + 100):
+        occupied = np.flatnonzero(n)
+        leave = (
+            field_[occupied] + data.diagonal[occupied] * (n[occupied] - 1) - data.linear[occupied]
+        )
+        enter = (
+            field_[None, :]
+            - data.off_diagonal[occupied, :]
+            + data.diagonal[None, :] * n[None, :]
+            - data.linear[None, :]
+        )
+        delta = enter - leave[:, None]
+        delta[:, n >= data.capacity] = np.inf
+        delta[np.arange(occupied.size), occupied] = np.inf
+        flat = int(np.argmin(delta))
+        row, target = divmod(flat, n.size)
+        if not delta[row, target] < -1e-13 * (1.0 + abs(leave).max()):
+            break
+        source = occupied[row]
+        n[source] -= 1
+        n[target] += 1
+        field_ += data.off_diagonal[:, target] - data.off_diagonal[:, source]
+    return n
+
+
+def _kick(n: np.ndarray, data: _PricingData, moves: int, rng: np.random.Generator) -> np.ndarray:
+    """Random feasible single-particle moves (the 'mutation' of a genetic search)."""
+    n = n.copy()
+    for _ in range(moves):
+        source = rng.choice(np.flatnonzero(n))
+        free = np.flatnonzero(n < data.capacity)
+        free = free[free != source]
+        if free.size == 0:
+            break
+        n[source] -= 1
+        n[rng.choice(free)] += 1
+    return n
+
+
+def local_search_pricing(
+    cost: np.ndarray,
+    y: np.ndarray,
+    particles: int,
+    seeds: np.ndarray,
+    *,
+    rng: np.random.Generator,
+    restarts: int = 2,
+    threshold: float = 0.0,
+) -> np.ndarray:
+    """Heuristic pricing: local search from each seed configuration and from random kicks of it.
+
+    Returns the distinct configurations found with reduced cost below ``threshold``
+    (``(K, L)``, possibly ``K = 0``).
+    """
+    data = _PricingData.build(cost, y, particles)
+    found: dict[bytes, np.ndarray] = {}
+    for seed in seeds:
+        starts = [seed] + [
+            _kick(seed, data, int(rng.integers(1, max(2, particles // 2) + 1)), rng)
+            for _ in range(restarts)
+        ]
+        for start in starts:
+            n = _descend(data, start)
+            found.setdefault(n.tobytes(), n)
+    if not found:
+        return np.zeros((0, cost.shape[0]), dtype=np.int64)
+    candidates = np.array(list(found.values()))
+    values = reduced_costs(candidates, configuration_cost(candidates, cost), y, particles)
+    return candidates[values < threshold]
+
+
+@dataclass(frozen=True)
+class ExactPricing:
+    """Outcome of :func:`exact_pricing`.
+
+    ``lower_bound`` ≤ :math:`r^\\star(y)` ≤ ``value`` always (``lower_bound`` is the MILP's
+    dual bound, ``value`` the reduced cost of ``configuration``); ``proven`` says whether HiGHS
+    closed the MILP gap (``status`` is its model status).
+    """
+
+    configuration: np.ndarray | None
+    value: float
+    lower_bound: float
+    proven: bool
+    status: str
+    seconds: float
+
+
+def _items(cost: np.ndarray, particles: int) -> tuple[np.ndarray, np.ndarray]:
+    """Binary items per site: weights 1, 2, 4, … summing to the site's capacity."""
+    sites, weights = [], []
+    singular = np.isinf(np.diag(cost))
+    for k in range(cost.shape[0]):
+        capacity = 1 if singular[k] else particles
+        remaining, power = capacity, 1
+        while remaining > 0:
+            take = min(power, remaining)
+            sites.append(k)
+            weights.append(take)
+            remaining -= take
+            power *= 2
+    return np.array(sites), np.array(weights, dtype=float)
+
+
+def exact_pricing(
+    cost: np.ndarray,
+    y: np.ndarray,
+    particles: int,
+    *,
+    time_limit: float,
+    incumbent: np.ndarray | None = None,
+    allowed_gap: float = 1e-12,
+) -> ExactPricing:
+    r"""Minimum reduced cost :math:`r^\star(y)` by a mixed-integer program in HiGHS.
+
+    Items :math:`i` (site :math:`s_i`, weight :math:`w_i`, binary :math:`b_i`) encode
+    :math:`n_k = \sum_{s_i = k} w_ib_i`; then
+    :math:`c(n) - y^\top n/N = \sum_{i<j} C_{s_is_j}w_iw_j\,b_ib_j
+    + \sum_i\big(\tfrac12C_{s_is_i}(w_i^2 - w_i) - y_{s_i}w_i/N\big)b_i` exactly, and the
+    products are linearised as described in the module docstring.
+    """
+    import highspy
+
+    started = time.perf_counter()
+    item_site, weight = _items(cost, particles)
+    count = item_site.size
+    first, second = np.triu_indices(count, 1)
+    pair_cost = cost[item_site[first], item_site[second]] * weight[first] * weight[second]
+    keep = pair_cost > 0  # zero-cost products need no variable
+    first, second, pair_cost = first[keep], second[keep], pair_cost[keep]
+    diag = np.diag(cost)
+    finite_diag = np.where(np.isfinite(diag), diag, 0.0)
+    linear = 0.5 * finite_diag[item_site] * (weight**2 - weight) - y[item_site] * weight / particles
+    pairs = first.size
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("time_limit", float(max(time_limit, 0.01)))
+    highs.setOptionValue("mip_rel_gap", 0.0)
+    highs.setOptionValue("mip_abs_gap", float(allowed_gap))
+    highs.setOptionValue("mip_feasibility_tolerance", 1e-9)
+    inf = highspy.kHighsInf
+    lp = highspy.HighsLp()
+    lp.num_col_ = count + pairs
+    lp.col_cost_ = np.concatenate((linear, pair_cost))
+    lp.col_lower_ = np.zeros(count + pairs)
+    lp.col_upper_ = np.concatenate((np.ones(count), np.ones(pairs)))
+    # rows: cardinality; RLT equalities (one per item); z_ij - b_i - b_j >= -1 per pair
+    rows, cols, vals = [], [], []
+    lower, upper = [float(particles)], [float(particles)]
+    rows += [0] * count
+    cols += list(range(count))
+    vals += list(weight)
+    pair_index = count + np.arange(pairs)
+    for i in range(count):  # w_i b_i + sum_j w_j z_ij - N b_i = 0
+        row = 1 + i
+        touching = np.flatnonzero((first == i) | (second == i))
+        partner = np.where(first[touching] == i, second[touching], first[touching])
+        rows += [row] * (1 + touching.size)
+        cols += [i, *pair_index[touching].tolist()]
+        vals += [weight[i] - particles, *weight[partner].tolist()]
+        lower.append(0.0)
+        upper.append(0.0)
+    # zero-cost pairs are absent, so the RLT rows become  w_i b_i + sum w_j z_ij <= N b_i
+    if not keep.all():
+        upper[1:] = [inf] * count
+        lower[1:] = [-inf] * count
+        for i in range(count):
+            upper[1 + i] = 0.0
+    base = 1 + count
+    rows += np.repeat(base + np.arange(pairs), 3).tolist()
+    cols += np.column_stack((pair_index, first, second)).ravel().tolist()
+    vals += [1.0, -1.0, -1.0] * pairs
+    lower += [-1.0] * pairs
+    upper += [inf] * pairs
+    base += pairs  # z_ij <= b_i and z_ij <= b_j
+    rows += np.repeat(base + np.arange(2 * pairs), 2).tolist()
+    cols += np.column_stack((pair_index, first, pair_index, second)).ravel().tolist()
+    vals += [1.0, -1.0] * (2 * pairs)
+    lower += [-inf] * (2 * pairs)
+    upper += [0.0] * (2 * pairs)
+    lp.num_row_ = 1 + count + 3 * pairs
+    lp.row_lower_ = np.array(lower)
+    lp.row_upper_ = np.array(upper)
+    matrix = _csc(np.array(rows), np.array(cols), np.array(vals), lp.num_row_, lp.num_col_)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = matrix
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * count + [
+        highspy.HighsVarType.kContinuous
+    ] * pairs
+    highs.passModel(lp)
+    if incumbent is not None:
+        solution = highspy.HighsSolution()
+        solution.col_value = _item_values(incumbent, item_site, weight, first, second)
+        solution.value_valid = True
+        highs.setSolution(solution)
+    highs.run()
+    status = highs.getModelStatus()
+    info = highs.getInfo()
+    name = highs.modelStatusToString(status)
+    seconds = time.perf_counter() - started
+    proven = status == highspy.HighsModelStatus.kOptimal
+    bound = float(info.mip_dual_bound)
+    if not math.isfinite(bound):
+        bound = -math.inf
+    if info.primal_solution_status == 0:  # no feasible point found
+        return ExactPricing(None, math.inf, bound, proven, name, seconds)
+    values = np.asarray(highs.getSolution().col_value)[:count]
+    configuration = np.zeros(cost.shape[0], dtype=np.int64)
+    np.add.at(configuration, item_site, np.rint(values).astype(np.int64) * weight.astype(np.int64))
+    value = float(
+        reduced_costs(
+            configuration[None], configuration_cost(configuration[None], cost), y, particles
+        )[0]
+    )
+    return ExactPricing(configuration, value, min(bound, value), proven, name, seconds)
+
+
+def _item_values(
+    occupation: np.ndarray,
+    item_site: np.ndarray,
+    weight: np.ndarray,
+    first: np.ndarray,
+    second: np.ndarray,
+) -> np.ndarray:
+    """Binary item values encoding ``occupation`` (greedy binary digits) and their products."""
+    bits = np.zeros(item_site.size)
+    for k in np.flatnonzero(occupation):
+        remaining = int(occupation[k])
+        for i in np.flatnonzero(item_site == k)[::-1]:  # largest weight first
+            if weight[i] <= remaining:
+                bits[i] = 1.0
+                remaining -= int(weight[i])
+    return np.concatenate((bits, bits[first] * bits[second]))
+
+
+def _csc(
+    rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, num_rows: int, num_cols: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    from scipy.sparse import csc_matrix
+
+    matrix = csc_matrix((vals, (rows, cols)), shape=(num_rows, num_cols))
+    matrix.sum_duplicates()
+    return matrix.indptr.astype(np.int32), matrix.indices.astype(np.int32), matrix.data
+
+
+class RestrictedMaster:
+    """The restricted master LP over a pool of configurations, kept warm in one HiGHS model."""
+
+    def __init__(self, mu: np.ndarray, particles: int) -> None:
+        import highspy
+
+        self._highspy = highspy
+        self.mu = mu
+        self.particles = particles
+        self.highs = highspy.Highs()
+        self.highs.setOptionValue("output_flag", False)
+        for option in ("primal_feasibility_tolerance", "dual_feasibility_tolerance"):
+            self.highs.setOptionValue(option, 1e-10)
+        inf = highspy.kHighsInf
+        for value in mu:
+            self.highs.addRow(float(value), float(value), 0, np.array([], np.int32), np.array([]))
+        del inf
+        self.configurations = np.zeros((0, mu.size), dtype=np.int64)
+        self.costs = np.zeros(0)
+        self.idle = np.zeros(0, dtype=np.int64)
+
+    @property
+    def size(self) -> int:
+        return self.costs.size
+
+    def add(self, configurations: np.ndarray, costs: np.ndarray) -> int:
+        """Add the configurations not yet in the pool; return how many were new."""
+        if configurations.size == 0:
+            return 0
+        known = {row.tobytes() for row in self.configurations}
+        fresh, seen = [], set()
+        for index, row in enumerate(configurations):
+            key = row.tobytes()
+            if key not in known and key not in seen:
+                seen.add(key)
+                fresh.append(index)
+        if not fresh:
+            return 0
+        new, new_costs = configurations[fresh], costs[fresh]
+        rows, cols = np.nonzero(new.T)  # site, column
+        order = np.argsort(cols, kind="stable")
+        rows, cols = rows[order], cols[order]
+        starts = np.concatenate(([0], np.cumsum(np.bincount(cols, minlength=len(fresh)))))[:-1]
+        values = new[cols, rows].astype(float) / self.particles
+        self.highs.addCols(
+            len(fresh),
+            new_costs.astype(float),
+            np.zeros(len(fresh)),
+            np.full(len(fresh), self._highspy.kHighsInf),
+            rows.size,
+            starts.astype(np.int32),
+            rows.astype(np.int32),
+            values,
+        )
+        self.configurations = np.vstack((self.configurations, new))
+        self.costs = np.concatenate((self.costs, new_costs))
+        self.idle = np.concatenate((self.idle, np.zeros(len(fresh), dtype=np.int64)))
+        return len(fresh)
+
+    def solve(self) -> tuple[float, np.ndarray, np.ndarray]:
+        """Return ``(value, weights, y)``; raise on infeasibility or solver failure."""
+        self.highs.run()
+        status = self.highs.getModelStatus()
+        if status == self._highspy.HighsModelStatus.kInfeasible:
+            raise InfeasibleError("the restricted master LP is infeasible")
+        if status != self._highspy.HighsModelStatus.kOptimal:
+            raise SolverError(
+                "HiGHS did not solve the restricted master LP",
+                solver="HiGHS",
+                status=self.highs.modelStatusToString(status),
+            )
+        solution = self.highs.getSolution()
+        weights = np.asarray(solution.col_value)
+        self.idle = np.where(weights > 1e-14, 0, self.idle + 1)
+        return (
+            float(self.highs.getInfo().objective_function_value),
+            weights,
+            np.asarray(solution.row_dual),
+        )
+
+    def prune(self, stale: int) -> int:
+        """Drop columns idle for more than ``stale`` solves; return how many were dropped."""
+        drop = np.flatnonzero(self.idle > stale)
+        if drop.size == 0:
+            return 0
+        self.highs.deleteCols(drop.size, drop.astype(np.int32))
+        keep = np.ones(self.size, dtype=bool)
+        keep[drop] = False
+        self.configurations, self.costs, self.idle = (
+            self.configurations[keep],
+            self.costs[keep],
+            self.idle[keep],
+        )
+        return int(drop.size)
+
+
+@dataclass
+class ColumnGenerationReport:
+    """What :func:`column_generation` did: the bracket history and the final state."""
+
+    value: float
+    lower_bound: float
+    weights: np.ndarray
+    configurations: np.ndarray
+    y: np.ndarray
+    certified: bool
+    status: str
+    rounds: int
+    pool: int
+    columns_added: int
+    pricing: ExactPricing | None
+    history: list[dict[str, float]] = field(default_factory=list)
+
+
+Progress = Callable[[dict[str, float]], None]
+
+
+def _initial_pool(mu: np.ndarray, particles: int, rng: np.random.Generator) -> np.ndarray:
+    """Feasible start: cyclic quantile plans along the site order, its reverse and a shuffle."""
+    sites = mu.size
+    orders = [np.arange(sites), np.arange(sites)[::-1], rng.permutation(sites)]
+    return np.vstack([cyclic_quantile_plan(mu, particles, order)[0] for order in orders])
+
+
+def _emit(progress: Progress | None, record: dict[str, float]) -> None:
+    logger.debug("column generation %s", record)
+    if progress is not None:
+        progress(record)
+
+
+def _best_reduced(
+    configurations: np.ndarray, cost: np.ndarray, y: np.ndarray, particles: int
+) -> np.ndarray:
+    """The configuration of least reduced cost among ``configurations``."""
+    values = reduced_costs(configurations, configuration_cost(configurations, cost), y, particles)
+    return configurations[int(np.argmin(values))]
+
+
+def _price(
+    cost: np.ndarray,
+    y: np.ndarray,
+    particles: int,
+    support: np.ndarray,
+    *,
+    threshold: float,
+    allowed_gap: float,
+    time_limit: float,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, ExactPricing | None]:
+    """Heuristic pricing first; the exact MILP only when the heuristics find nothing."""
+    found = local_search_pricing(cost, y, particles, support, rng=rng, threshold=threshold)
+    if found.shape[0]:
+        return found, None
+    pricing = exact_pricing(
+        cost,
+        y,
+        particles,
+        time_limit=time_limit,
+        incumbent=_best_reduced(support, cost, y, particles),
+        allowed_gap=allowed_gap,
+    )
+    if pricing.configuration is not None and pricing.value < threshold:
+        seeds = pricing.configuration[None]
+        more = local_search_pricing(cost, y, particles, seeds, rng=rng, threshold=threshold)
+        found = np.vstack((seeds, more))
+    return found, pricing
+
+
+def column_generation(
+    cost: np.ndarray,
+    mu: np.ndarray,
+    particles: int,
+    *,
+    tol: float,
+    max_time: float,
+    pricing_time: float,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> ColumnGenerationReport:
+    """Run certified column generation on a validated problem (see the module docstring).
+
+    Stops when the Lagrangian bracket closes to ``tol`` relative to ``max(1, value)``
+    (``status="optimal"``); when ``max_time`` seconds have passed (``"time_limit"``); or when
+    an exact pricing MILP ran out of its ``pricing_time`` budget without a proof and without a
+    new column (``"pricing_time_limit"``). The bracket returned is certified in every case.
+    """
+    started = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    master = RestrictedMaster(mu, particles)
+    start = _initial_pool(mu, particles, rng)
+    added = master.add(start, configuration_cost(start, cost))
+    lower, rounds, pricing, status = -math.inf, 0, None, "time_limit"
+    history: list[dict[str, float]] = []
+    while True:
+        rounds += 1
+        value, weights, y = master.solve()
+        scale = max(1.0, abs(value))
+        remaining = max_time - (time.perf_counter() - started)
+        found, exact = _price(
+            cost,
+            y,
+            particles,
+            master.configurations[weights > 1e-14],
+            threshold=-REDUCED_COST_TOL * scale,
+            allowed_gap=0.25 * tol * scale,
+            time_limit=max(min(pricing_time, remaining), 0.01),
+            rng=rng,
+        )
+        if exact is not None:
+            pricing = exact
+            lower = max(lower, float(mu @ y) + min(0.0, exact.lower_bound) - _margin(cost, mu, y))
+        record = {
+            "round": rounds,
+            "pool": master.size,
+            "upper": value,
+            "lower": lower,
+            "new": int(found.shape[0]),
+            "seconds": time.perf_counter() - started,
+        }
+        history.append(record)
+        _emit(progress, record)
+        if value - lower <= tol * scale:
+            status = "optimal"
+            break
+        if time.perf_counter() - started > max_time:
+            break
+        if found.shape[0] == 0:
+            status = "pricing_time_limit"
+            break
+        added += master.add(found, configuration_cost(found, cost))
+        if rounds % 10 == 0:
+            master.prune(STALE_ROUNDS)
+    keep = weights > 1e-14
+    return ColumnGenerationReport(
+        value=value,
+        lower_bound=min(lower, value),
+        weights=weights[keep],
+        configurations=master.configurations[keep],
+        y=y,
+        certified=status == "optimal",
+        status=status,
+        rounds=rounds,
+        pool=master.size,
+        columns_added=added,
+        pricing=pricing,
+        history=history,
+    )
+
+
+def _margin(cost: np.ndarray, mu: np.ndarray, y: np.ndarray) -> float:
+    """Floating-point allowance for evaluating the Lagrangian bound."""
+    finite = np.abs(cost[np.isfinite(cost)])
+    return 64 * np.finfo(float).eps * (float(np.abs(mu @ y)) + float(finite.max(initial=1.0)))

@@ -1,0 +1,162 @@
+"""Certified column generation against full enumeration, sce_1d and brute force (seed 003)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qmot.errors import InvalidInputError
+from qmot.manybody import Coulomb, Exponential, Gaussian, Quadratic, sce_1d, symmetric_ot
+from qmot.manybody.column_generation import (
+    exact_pricing,
+    local_search_pricing,
+    reduced_costs,
+)
+from qmot.manybody.occupations import (
+    configuration_cost,
+    cyclic_quantile_plan,
+    enumerate_configurations,
+)
+
+COSTS = {
+    "coulomb": Coulomb(),
+    "gaussian": Gaussian(0.4),
+    "exponential": Exponential(1.5),
+    "quadratic": Quadratic(),
+}
+
+
+def _marginal(rng: np.random.Generator, sites: int, particles: int, singular: bool) -> np.ndarray:
+    weights = rng.dirichlet(np.ones(sites))
+    if singular:  # keep N·mu_k ≤ 1 so that the problem is feasible
+        weights = 0.5 * weights + 0.5 / sites
+        if particles * weights.max() > 1:
+            weights = np.full(sites, 1 / sites)
+    return weights
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from(sorted(COSTS)), st.sampled_from([2, 3]))
+def test_column_generation_equals_full_enumeration(seed: int, name: str, dim: int) -> None:
+    rng = np.random.default_rng(seed)
+    sites, particles = int(rng.integers(5, 9)), int(rng.integers(2, 5))
+    pair_cost = COSTS[name]
+    cost = pair_cost.matrix(rng.random((sites, dim)))
+    mu = _marginal(rng, sites, particles, pair_cost.singular_at_zero)
+    exact = symmetric_ot(cost, mu, particles, method="enumerate")
+    generated = symmetric_ot(cost, mu, particles, method="colgen", seed=seed % 1000)
+    assert generated.status == "optimal"
+    assert generated.cost == pytest.approx(exact.cost, rel=1e-8, abs=1e-9)
+    assert generated.lower_bound <= exact.cost + 1e-9 * max(1.0, exact.cost)
+    assert generated.upper_bound >= exact.cost - 1e-9 * max(1.0, exact.cost)
+    assert generated.residuals["marginal"] <= 1e-9
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from(["coulomb", "exponential"]))
+def test_column_generation_equals_sce_1d_on_shuffled_sites(seed: int, name: str) -> None:
+    """The sites are listed in random order, so the initial quantile pool is not optimal."""
+    rng = np.random.default_rng(seed)
+    sites, particles = int(rng.integers(8, 16)), int(rng.integers(3, 6))
+    x = rng.permutation(np.sort(rng.random(sites)))
+    pair_cost = COSTS[name]
+    mu = _marginal(rng, sites, particles, pair_cost.singular_at_zero)
+    exact = sce_1d(x, mu, particles, pair_cost)
+    generated = symmetric_ot(pair_cost.matrix(x), mu, particles, method="colgen")
+    assert generated.status == "optimal"
+    assert generated.cost == pytest.approx(exact.cost, rel=1e-9)
+    assert generated.lower_bound <= exact.cost * (1 + 1e-12) <= generated.upper_bound * (1 + 2e-12)
+    assert generated.info["rounds"] >= 1 and generated.info["pool"] >= len(generated.weights)
+
+
+def test_time_limits_return_a_valid_uncertified_bracket() -> None:
+    x = np.linspace(0.0, 1.0, 60)
+    mu = 0.2 + np.sin(np.pi * np.arange(1, 61) / 61) ** 2
+    mu /= mu.sum()
+    exact = sce_1d(x, mu, 15, Coulomb()).cost
+    for options in ({"max_time": 1e-3}, {"pricing_time": 0.05}):
+        result = symmetric_ot(Coulomb().matrix(x), mu, 15, method="colgen", **options)
+        assert result.status in {"time_limit", "pricing_time_limit"}
+        assert not result.success
+        assert result.lower_bound <= exact * (1 + 1e-12)
+        assert result.upper_bound >= exact * (1 - 1e-12)
+        assert result.lower_bound < result.upper_bound
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.booleans())
+def test_exact_pricing_equals_brute_force(seed: int, singular: bool) -> None:
+    """Bounded-integer (binary-expanded) and binary occupations against all configurations."""
+    rng = np.random.default_rng(seed)
+    sites, particles = int(rng.integers(3, 7)), int(rng.integers(2, 6))
+    pair_cost = Coulomb() if singular else Gaussian(float(rng.uniform(0.2, 1.0)))
+    if singular:
+        particles = min(particles, sites)
+    cost = pair_cost.matrix(rng.random((sites, 2)))
+    y = rng.normal(scale=5.0, size=sites)
+    configurations = enumerate_configurations(sites, particles, single=np.isinf(np.diag(cost)))
+    values = reduced_costs(configurations, configuration_cost(configurations, cost), y, particles)
+    result = exact_pricing(cost, y, particles, time_limit=30.0)
+    assert result.proven
+    assert result.value == pytest.approx(values.min(), abs=1e-7)
+    assert result.lower_bound <= values.min() + 1e-7
+    assert result.configuration.sum() == particles
+
+
+def test_local_search_returns_only_improving_feasible_columns() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.random((20, 2))
+    cost, particles = Coulomb().matrix(x), 6
+    y = rng.normal(scale=200.0, size=20)
+    seeds, _ = cyclic_quantile_plan(np.full(20, 1 / 20), particles)
+    found = local_search_pricing(cost, y, particles, seeds, rng=rng)
+    assert found.shape[0] > 0
+    assert np.all(found.sum(axis=1) == particles) and found.max() <= 1
+    values = reduced_costs(found, configuration_cost(found, cost), y, particles)
+    assert np.all(values < 0)
+
+
+@settings(max_examples=30)
+@given(st.integers(0, 2**32 - 1))
+def test_cyclic_quantile_plan_has_the_marginal_for_any_order(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    sites, particles = int(rng.integers(2, 30)), int(rng.integers(2, 12))
+    mu = rng.dirichlet(np.full(sites, 0.5))
+    configurations, weights = cyclic_quantile_plan(mu, particles, rng.permutation(sites))
+    assert np.all(configurations.sum(axis=1) == particles)
+    assert weights.sum() == pytest.approx(1.0, abs=1e-12)
+    assert weights @ configurations / particles == pytest.approx(mu, abs=1e-12)
+    crowded = configurations.max(axis=0) > 1
+    assert np.all(mu[crowded] > 1 / particles - 1e-12)  # doubles only where mu_k > 1/N
+
+
+def test_auto_chooses_column_generation_beyond_the_enumeration_budget() -> None:
+    x = np.linspace(0.0, 1.0, 14)
+    mu = np.full(14, 1 / 14)
+    result = symmetric_ot(Coulomb().matrix(x), mu, 5, max_configurations=100)
+    assert "column generation" in result.solver and result.status == "optimal"
+    assert result.info["columns"] == 2002  # binom(14, 5) binary configurations
+    assert result.cost == pytest.approx(sce_1d(x, mu, 5, Coulomb()).cost, rel=1e-10)
+
+
+def test_verbose_shows_the_bracket_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    x = np.linspace(0.0, 1.0, 10)
+    symmetric_ot(Coulomb().matrix(x), np.full(10, 0.1), 3, method="colgen", verbose=True)
+    err = capsys.readouterr().err
+    assert "pool" in err and "upper" in err and "lower" in err
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"method": "simplex"}, "`method` must be one of"),
+        ({"max_time": -1.0}, r"`max_time` must be a positive number of seconds \(got -1.0\)"),
+        ({"pricing_time": 0}, r"`pricing_time` must be a positive number of seconds \(got 0\)"),
+        ({"tol": 0.0}, r"`tol` must be a positive number \(got 0.0\)"),
+    ],
+)
+def test_bad_options_are_rejected(options: dict, message: str) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        symmetric_ot(np.ones((3, 3)), np.full(3, 1 / 3), 2, **options)
