@@ -63,6 +63,10 @@ REDUCED_COST_TOL = 1e-10
 """A column enters the pool when its reduced cost is below ``-REDUCED_COST_TOL · scale``."""
 STALE_ROUNDS = 25
 """Columns out of the master's support for this many rounds are dropped from the pool."""
+MAX_SEEDS = 48
+"""Local searches per round start from at most this many support columns (and their kicks)."""
+INTENSIFIED_RESTARTS = 12
+"""Random kicks per seed in the second heuristic pass, before the exact pricing MILP."""
 
 
 def reduced_costs(
@@ -92,10 +96,14 @@ class _PricingData:
         return cls(off, diagonal, capacity, y / particles, particles)
 
 
-def _descend(data: _PricingData, occupation: np.ndarray) -> np.ndarray:
-    """Best-improvement local search over single-particle moves ``a → b``."""
+def _descend(data: _PricingData, occupation: np.ndarray) -> list[np.ndarray]:
+    """Best-improvement local search over single-particle moves ``a → b``.
+
+    Returns the configurations visited after each move (the last is a local minimum).
+    """
     n = occupation.astype(np.int64).copy()
     field_ = data.off_diagonal @ n
+    visited = []
     for _ in range(50 * data.particles + 100):
         occupied = np.flatnonzero(n)
         leave = (
@@ -118,7 +126,8 @@ def _descend(data: _PricingData, occupation: np.ndarray) -> np.ndarray:
         n[source] -= 1
         n[target] += 1
         field_ += data.off_diagonal[:, target] - data.off_diagonal[:, source]
-    return n
+        visited.append(n.copy())
+    return visited
 
 
 def _kick(n: np.ndarray, data: _PricingData, moves: int, rng: np.random.Generator) -> np.ndarray:
@@ -151,6 +160,8 @@ def local_search_pricing(
     (``(K, L)``, possibly ``K = 0``).
     """
     data = _PricingData.build(cost, y, particles)
+    if seeds.shape[0] > MAX_SEEDS:
+        seeds = seeds[rng.choice(seeds.shape[0], MAX_SEEDS, replace=False)]
     found: dict[bytes, np.ndarray] = {}
     for seed in seeds:
         starts = [seed] + [
@@ -158,8 +169,8 @@ def local_search_pricing(
             for _ in range(restarts)
         ]
         for start in starts:
-            n = _descend(data, start)
-            found.setdefault(n.tobytes(), n)
+            for n in _descend(data, start):
+                found.setdefault(n.tobytes(), n)
     if not found:
         return np.zeros((0, cost.shape[0]), dtype=np.int64)
     candidates = np.array(list(found.values()))
@@ -458,10 +469,40 @@ class ColumnGenerationReport:
 Progress = Callable[[dict[str, float]], None]
 
 
-def _initial_pool(mu: np.ndarray, particles: int, rng: np.random.Generator) -> np.ndarray:
-    """Feasible start: cyclic quantile plans along the site order, its reverse and a shuffle."""
+def _chain_order(cost: np.ndarray, *, nearest_is_costlier: bool) -> np.ndarray:
+    """Greedy path through the sites, each step to the 'nearest' unvisited site.
+
+    For costs decreasing in the distance the nearest site is the costliest one; the path starts
+    at the site whose finite costs are the most extreme (an end of a line). On sites of a line
+    this recovers their order, and the quantile plan along it is the 1-D optimum.
+    """
+    finite = np.where(np.isfinite(cost), cost, np.nan)
+    np.fill_diagonal(finite, np.nan)
+    sign = 1.0 if nearest_is_costlier else -1.0
+    score = sign * np.nan_to_num(finite, nan=-np.inf if nearest_is_costlier else np.inf)
+    totals = np.nansum(finite, axis=1)
+    current = int(np.argmin(totals) if nearest_is_costlier else np.argmax(totals))
+    order, free = [current], np.ones(cost.shape[0], dtype=bool)
+    free[current] = False
+    for _ in range(cost.shape[0] - 1):
+        candidates = np.where(free, score[current], -np.inf)
+        current = int(np.argmax(candidates))
+        order.append(current)
+        free[current] = False
+    return np.array(order)
+
+
+def _initial_pool(
+    cost: np.ndarray, mu: np.ndarray, particles: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Feasible start: cyclic quantile plans along the site order, greedy paths and a shuffle."""
     sites = mu.size
-    orders = [np.arange(sites), np.arange(sites)[::-1], rng.permutation(sites)]
+    orders = [
+        np.arange(sites),
+        _chain_order(cost, nearest_is_costlier=True),
+        _chain_order(cost, nearest_is_costlier=False),
+        rng.permutation(sites),
+    ]
     return np.vstack([cyclic_quantile_plan(mu, particles, order)[0] for order in orders])
 
 
@@ -492,6 +533,11 @@ def _price(
 ) -> tuple[np.ndarray, ExactPricing | None]:
     """Heuristic pricing first; the exact MILP only when the heuristics find nothing."""
     found = local_search_pricing(cost, y, particles, support, rng=rng, threshold=threshold)
+    if found.shape[0]:
+        return found, None
+    found = local_search_pricing(  # intensified: many more and larger random kicks
+        cost, y, particles, support, rng=rng, threshold=threshold, restarts=INTENSIFIED_RESTARTS
+    )
     if found.shape[0]:
         return found, None
     pricing = exact_pricing(
@@ -530,7 +576,7 @@ def column_generation(
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
     master = RestrictedMaster(mu, particles)
-    start = _initial_pool(mu, particles, rng)
+    start = _initial_pool(cost, mu, particles, rng)
     added = master.add(start, configuration_cost(start, cost))
     lower, rounds, pricing, status = -math.inf, 0, None, "time_limit"
     history: list[dict[str, float]] = []
