@@ -247,6 +247,8 @@ def exact_pricing(
     highs.setOptionValue("mip_rel_gap", 0.0)
     highs.setOptionValue("mip_abs_gap", float(allowed_gap))
     highs.setOptionValue("mip_feasibility_tolerance", 1e-9)
+    for option in ("primal_feasibility_tolerance", "dual_feasibility_tolerance"):
+        highs.setOptionValue(option, 1e-9)
     inf = highspy.kHighsInf
     lp = highspy.HighsLp()
     lp.num_col_ = count + pairs
@@ -415,6 +417,11 @@ class RestrictedMaster:
         """Return ``(value, weights, y)``; raise on infeasibility or solver failure."""
         self.highs.run()
         status = self.highs.getModelStatus()
+        if status != self._highspy.HighsModelStatus.kOptimal:  # warm start lost: solve cold
+            logger.debug("restricted master: %s warm, re-solving cold", status)
+            self.highs.clearSolver()
+            self.highs.run()
+            status = self.highs.getModelStatus()
         if status == self._highspy.HighsModelStatus.kInfeasible:
             raise InfeasibleError("the restricted master LP is infeasible")
         if status != self._highspy.HighsModelStatus.kOptimal:
