@@ -31,7 +31,7 @@ when the gap stops improving. The best certified points are returned, never a ba
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +39,9 @@ import numpy as np
 import scipy.linalg
 from scipy.optimize import minimize
 
-__all__ = ["NAME", "EntropicResult", "solve_coupling_entropic"]
+from qmot.errors import InvalidInputError
+
+__all__ = ["NAME", "EntropicResult", "check_entropic_options", "solve_coupling_entropic"]
 
 NAME = "QMOT-ENTROPIC"
 GIBBS_CUTOFF = 36.0
@@ -83,6 +85,48 @@ class EntropicResult:
     lower_bound: float
     upper_bound: float
     history: tuple[dict[str, float], ...] = field(default_factory=tuple)
+
+
+_OPTION_RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "max_evaluations": ("a positive integer", lambda v: _is_int(v) and v >= 1),
+    "epsilon_start": ("a number in (0, 1]", lambda v: _is_real(v) and 0 < v <= 1),
+    "epsilon_factor": ("a number in (0, 1)", lambda v: _is_real(v) and 0 < v < 1),
+    "stage_evaluations": ("a positive integer", lambda v: _is_int(v) and v >= 1),
+    "stage_defect": ("a positive number", lambda v: _is_real(v) and v > 0),
+    "memory": ("a positive integer", lambda v: _is_int(v) and v >= 1),
+}
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+def _is_real(value: Any) -> bool:
+    return (
+        isinstance(value, int | float | np.integer | np.floating)
+        and not isinstance(value, bool)
+        and bool(np.isfinite(value))
+    )
+
+
+def check_entropic_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate ``solver_options`` for QMOT-ENTROPIC (names and values); return them as a dict.
+
+    Raises
+    ------
+    InvalidInputError
+        An unknown option name, or a value that breaks its rule.
+    """
+    for name, value in options.items():
+        if name not in _OPTION_RULES:
+            raise InvalidInputError(
+                f"`solver_options` for {NAME} must use names from {tuple(_OPTION_RULES)} "
+                f"(got {name!r})"
+            )
+        rule, check = _OPTION_RULES[name]
+        if not check(value):
+            raise InvalidInputError(f"`solver_options[{name!r}]` must be {rule} (got {value!r})")
+    return dict(options)
 
 
 class _BudgetSpentError(Exception):

@@ -369,7 +369,7 @@ def solve_reduced_coupling(
         )
         return raw.coupling, raw.first_potential, raw.second_potential, raw.status, solver
     if solver == "QMOT-ENTROPIC":
-        from qmot.first_order import solve_coupling_entropic
+        from qmot.first_order import check_entropic_options, solve_coupling_entropic
 
         def certify(
             coupling: np.ndarray, first: np.ndarray, second: np.ndarray
@@ -384,7 +384,7 @@ def solve_reduced_coupling(
             tol=tol,
             max_time=max_time,
             verbose=verbose,
-            **options,
+            **check_entropic_options(options),
         )
         return (
             found.coupling,
