@@ -94,6 +94,7 @@ _OPTION_RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "stage_evaluations": ("a positive integer", lambda v: _is_int(v) and v >= 1),
     "stage_defect": ("a positive number", lambda v: _is_real(v) and v > 0),
     "memory": ("a positive integer", lambda v: _is_int(v) and v >= 1),
+    "certify_every": ("a positive integer", lambda v: _is_int(v) and v >= 1),
 }
 
 
@@ -259,6 +260,32 @@ def _gibbs_marginals(
 
 
 @dataclass
+class _Bracket:
+    """The best certified primal point (coupling) and dual point (potentials) so far."""
+
+    coupling: np.ndarray
+    dual: tuple[np.ndarray, np.ndarray]
+    lower: float = -np.inf
+    upper: float = np.inf
+    checked_at: int = 0
+
+    def update(
+        self,
+        coupling: np.ndarray,
+        dual: tuple[np.ndarray, np.ndarray],
+        lower: float,
+        upper: float,
+    ) -> None:
+        if lower > self.lower:
+            self.lower, self.dual = lower, dual
+        if upper < self.upper:
+            self.upper, self.coupling = upper, coupling
+
+    def within(self, tol: float) -> bool:
+        return self.upper - self.lower <= tol * max(1.0, abs(self.upper))
+
+
+@dataclass
 class _Budget:
     """Evaluation and wall-clock limits; ``check`` raises :class:`_BudgetSpentError`."""
 
@@ -286,9 +313,10 @@ def solve_coupling_entropic(
     max_time: float | None = None,
     max_evaluations: int = 20_000,
     epsilon_start: float = 1e-3,
-    epsilon_factor: float = 0.2,
-    stage_evaluations: int = 600,
+    epsilon_factor: float = 0.3,
+    stage_evaluations: int = 300,
     stage_defect: float = 1.0,
+    certify_every: int = 150,
     memory: int = 30,
     verbose: bool = False,
     progress: Callable[[dict[str, float]], None] | None = None,
@@ -317,6 +345,9 @@ def solve_coupling_entropic(
     stage_defect
         A stage ends early once the marginal defect of :math:`Q_\varepsilon` (Frobenius norms)
         times the spectral spread of ``C`` is below ``stage_defect * ε``.
+    certify_every
+        Certify the current Gibbs state every this many evaluations inside a stage too (the
+        run stops as soon as the certified gap is within ``tol``).
     memory
         L-BFGS memory (number of correction pairs).
     verbose
@@ -343,6 +374,7 @@ def solve_coupling_entropic(
                 epsilon_factor=epsilon_factor,
                 stage_evaluations=stage_evaluations,
                 stage_defect=stage_defect,
+                certify_every=certify_every,
                 memory=memory,
                 progress=display.chain(progress),
             )
@@ -363,9 +395,8 @@ def solve_coupling_entropic(
     epsilon = epsilon_start * scale
     x = np.zeros(dual.r**2 + dual.s**2)
     # the product coupling and A = λ_min(C) I, B = 0 are a certified bracket before any work
-    best_coupling = np.kron(first, second)
-    best_dual = (np.zeros_like(first), np.zeros_like(second))
-    lower, upper = certify(best_coupling, *best_dual)
+    bracket = _Bracket(np.kron(first, second), (np.zeros_like(first), np.zeros_like(second)))
+    bracket.lower, bracket.upper = certify(bracket.coupling, *bracket.dual)
     history: list[dict[str, float]] = []
     status, stage = "stalled", 0
     previous_x: np.ndarray | None = None
@@ -376,18 +407,32 @@ def solve_coupling_entropic(
             "epsilon": epsilon,
             "evaluations": float(dual.evaluations),
             "seconds": time.perf_counter() - started,
-            "lower": max(lower, dual.best_lower),
-            "upper": upper,
+            "lower": bracket.lower,
+            "upper": bracket.upper,
         }
         if progress is not None:
             progress({**entry, "final": float(kind == "stage")})
         return entry
+
+    def certify_at(point: np.ndarray) -> bool:
+        """Certify the Gibbs state at ``point`` and the best dual point; True if within tol."""
+        bracket.checked_at = dual.evaluations
+        if dual.best_point is not None:
+            potentials = (
+                back(dual.best_point[0], first_basis),
+                back(dual.best_point[1], second_basis),
+            )
+            coupling = rotation @ dual.gibbs_state(point, epsilon) @ rotation.conj().T
+            bracket.update(coupling, potentials, *certify(coupling, *potentials))
+        return bracket.within(tol)
 
     def objective(point: np.ndarray) -> tuple[float, np.ndarray]:
         budget.check(dual.evaluations)
         value = dual(point, epsilon)
         if progress is not None and dual.evaluations % 10 == 0:
             record("evaluation")
+        if dual.evaluations - bracket.checked_at >= certify_every and certify_at(point):
+            raise _StageConvergedError(point)
         if dual.defect * scale <= stage_defect * epsilon:
             raise _StageConvergedError(point)
         return value
@@ -422,23 +467,17 @@ def solve_coupling_entropic(
         if dual.best_point is None:  # the budget was spent before the first evaluation
             status = budget.reason
             break
-        stage_first = back(dual.best_point[0], first_basis)
-        stage_second = back(dual.best_point[1], second_basis)
-        stage_coupling = rotation @ dual.gibbs_state(x, epsilon) @ rotation.conj().T
-        stage_lower, stage_upper = certify(stage_coupling, stage_first, stage_second)
-        previous_gap = upper - lower
-        if stage_lower > lower:
-            lower, best_dual = stage_lower, (stage_first, stage_second)
-        if stage_upper < upper:
-            upper, best_coupling = stage_upper, stage_coupling
+        previous_gap = bracket.upper - bracket.lower
+        certify_at(x)
         history.append(record("stage"))
-        if upper - lower <= tol * max(1.0, abs(upper)):
+        if bracket.within(tol):
             status = "converged"
             break
         if stopped:
             status = budget.reason
             break
-        stall = len(history) > STALL_STAGES and (upper - lower) > 0.9 * (
+        gap = bracket.upper - bracket.lower
+        stall = len(history) > STALL_STAGES and gap > 0.9 * (
             history[-STALL_STAGES - 1]["upper"] - history[-STALL_STAGES - 1]["lower"]
         )
         if stall or previous_gap <= 0:
@@ -446,15 +485,15 @@ def solve_coupling_entropic(
             break
         epsilon *= epsilon_factor
     return EntropicResult(
-        coupling=best_coupling,
-        first_potential=best_dual[0],
-        second_potential=best_dual[1],
+        coupling=bracket.coupling,
+        first_potential=bracket.dual[0],
+        second_potential=bracket.dual[1],
         status=status,
         evaluations=dual.evaluations,
         stages=stage,
         epsilon=epsilon,
-        lower_bound=lower,
-        upper_bound=upper,
+        lower_bound=bracket.lower,
+        upper_bound=bracket.upper,
         history=tuple(history),
     )
 
