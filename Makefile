@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(PYTHON) benchmarks/bench_mk2.py
 	$(PYTHON) benchmarks/bench_dpt.py
 	$(PYTHON) benchmarks/bench_symmetric_ot.py
+	$(PYTHON) benchmarks/bench_first_order.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis $(OUT)
