@@ -76,12 +76,16 @@ better certified primal and dual points."""
 DEFAULT_SOLVER = "AUTO"
 AUTO_FALLBACK_DIM = 49
 """Largest reduced coupling dimension r·s for which ``AUTO`` falls back to Clarabel."""
-AUTO_FIRST_ORDER_DIM = 200
+AUTO_FIRST_ORDER_DIM = 400
 """Largest reduced coupling dimension r·s that ``AUTO`` gives to QMOT-IPM first. Measured
-(benchmarks/bench_first_order.py, 1 thread): QMOT-IPM takes ≈ 3.5 s at r·s = 224 when its
-iterations stay well conditioned, but it stalls far from optimal on coherent mixtures whose
-reduced marginals have condition numbers ≈ 1e11 (r·s = 256 and 483), where QMOT-ENTROPIC
-still certifies a 1e-4 bracket."""
+(1 thread): QMOT-IPM certifies 1e-8 gaps in 3–5 s at r·s = 195–247 (thermal states with
+quadrature costs, seed 002 §3), where QMOT-ENTROPIC needs ≈ 30 s for 5e-5; but it stalls far
+from optimal on coherent mixtures whose reduced marginals have condition numbers ≈ 1e11
+(r·s = 256, 483), where QMOT-ENTROPIC certifies 1e-4 (16 s at 256, 81 s at 483). Above 400 an
+interior-point iteration costs seconds, so QMOT-ENTROPIC goes first."""
+ENTROPIC_FALLBACK_GAP = 1e-5
+"""``AUTO`` runs QMOT-ENTROPIC after QMOT-IPM (r·s > ``AUTO_FALLBACK_DIM``) only when the IPM's
+certified relative gap is above this: a first-order method does not improve smaller gaps."""
 
 _SOLVER_ACCURACY_OPTIONS: dict[str, dict[str, float]] = {
     # Static regularisation 1e-6 removes the "AlmostSolved" stalls seen with the default
@@ -435,7 +439,7 @@ def coupling_sdp(
     R, S
         Density matrices on ``H`` (``m x m``) and ``K`` (``n x n``).
     solver
-        ``"AUTO"`` (default: QMOT-IPM up to reduced dimension 200 with a Clarabel or
+        ``"AUTO"`` (default: QMOT-IPM up to reduced dimension 400 with a Clarabel or
         QMOT-ENTROPIC fallback, QMOT-ENTROPIC above), ``"QMOT-IPM"`` (:mod:`qmot.ipm`),
         ``"QMOT-ENTROPIC"`` (:mod:`qmot.first_order`, first order, for couplings of dimension
         in the hundreds to thousands), ``"CLARABEL"`` (generic interior point, practical up
@@ -643,8 +647,12 @@ def _auto_certificate(
     certificate = _certify(problem, "QMOT-IPM", solver_options, limits)
     if _within(certificate, limits.tol) or _timed_out(limits):
         return certificate
-    fallback = "CLARABEL" if size <= AUTO_FALLBACK_DIM else "QMOT-ENTROPIC"
-    return _combine(certificate, _certify(problem, fallback, None, limits))
+    if size <= AUTO_FALLBACK_DIM:
+        return _combine(certificate, _certify(problem, "CLARABEL", None, limits))
+    relative_gap = (certificate.upper - certificate.lower) / max(1.0, abs(certificate.upper))
+    if relative_gap <= ENTROPIC_FALLBACK_GAP:
+        return certificate
+    return _combine(certificate, _certify(problem, "QMOT-ENTROPIC", None, limits))
 
 
 def _timed_out(limits: _Limits) -> bool:

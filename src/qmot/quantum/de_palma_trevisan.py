@@ -196,7 +196,7 @@ def dpt_divergence(
         Self-adjoint operators :math:`x_k` on ``H`` and :math:`y_k` on ``K`` (default ``y = x``).
     solver, tol, support_rtol, solver_options, max_time, verbose
         As in :func:`qmot.sdp.coupling_sdp` (the coupling SDP of :math:`(\rho, \sigma^\top)`
-        has dimension ``rank(rho) * rank(sigma)``; ``AUTO`` gives it to QMOT-ENTROPIC above 200).
+        has dimension ``rank(rho) * rank(sigma)``; ``AUTO`` gives it to QMOT-ENTROPIC above 400).
 
     Returns
     -------
