@@ -21,11 +21,18 @@ a trace-one positive matrix that is nearly a coupling.
 Method: L-BFGS on the smoothed dual (variables scaled by :math:`(r_i r_j)^{-1/4}` in the
 eigenbases of ``R`` and ``S``), with :math:`\varepsilon`-continuation (geometric decrease, warm
 starts). One evaluation costs one partial Hermitian eigendecomposition of the ``n x n`` matrix
-``K`` (only the eigenpairs with non-negligible Gibbs weight, found by LAPACK's MRRR driver). At the
-end of every :math:`\varepsilon`-stage the bracket is certified by :func:`qmot.sdp.certify_dual`
-(lower bound) and :func:`qmot.sdp.certify_primal` applied to :math:`Q_\varepsilon` (upper bound);
-the run stops when the certified relative gap reaches ``tol``, when ``max_time`` has elapsed, or
-when the gap stops improving. The best certified points are returned, never a bare number.
+``K`` (only the eigenpairs with non-negligible Gibbs weight, found by LAPACK's MRRR driver). A
+stage ends after a fixed number of iterations or once the marginal defect of
+:math:`Q_\varepsilon` is small compared with ε; the dual path :math:`x(\varepsilon)` is then
+extrapolated towards ε = 0, which gives better dual points at the price of one eigenvalue each.
+Every ``certify_every`` evaluations and at the end of each stage the bracket is certified by
+:func:`qmot.sdp.certify_dual` (best dual point so far: lower bound) and
+:func:`qmot.sdp.certify_primal` applied to :math:`Q_\varepsilon` (upper bound); the run stops when
+the certified relative gap reaches ``tol``, when ``max_time`` or the evaluation budget is spent,
+or when the gap stops improving. The best certified points are returned, never a bare number.
+
+Measured (benchmarks/bench_first_order.py): the certified gap shrinks roughly like ε, and a
+relative gap of 1e-4 takes ≈ 1,500–2,000 evaluations on random coherent mixtures.
 """
 
 from __future__ import annotations
@@ -359,6 +366,18 @@ def solve_coupling_entropic(
     Returns
     -------
     EntropicResult
+
+    Examples
+    --------
+    The solver is reached through the coupling entry points (which reduce, validate and certify):
+
+    >>> import numpy as np
+    >>> from qmot.sdp import coupling_sdp
+    >>> R, S = np.diag([0.7, 0.3]), np.diag([0.4, 0.6])
+    >>> C = np.diag([0.0, 1.0, 1.0, 0.0])  # classical 0/1 cost: the optimum moves mass 0.3
+    >>> result = coupling_sdp(C, R, S, solver="QMOT-ENTROPIC", tol=1e-6)
+    >>> result.status, result.lower_bound <= 0.3 <= result.upper_bound <= 0.3 + 1e-6
+    ('optimal', True)
     """
     if verbose:
         with _LiveDisplay() as display:
