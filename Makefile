@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(PYTHON) benchmarks/bench_dpt.py
 	$(PYTHON) benchmarks/bench_symmetric_ot.py
 	$(PYTHON) benchmarks/bench_column_generation.py
+	$(PYTHON) benchmarks/bench_first_order.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis $(OUT)

@@ -200,7 +200,10 @@ def test_bad_input_is_rejected_before_any_solver() -> None:
         coupling_sdp(np.eye(4), half, np.eye(3) / 3)
     with pytest.raises(
         InvalidInputError,
-        match=r"`solver` must be one of \('AUTO', 'QMOT-IPM', 'CLARABEL', 'SCS'\) \(got 'MOSEK'\)",
+        match=(
+            r"`solver` must be one of \('AUTO', 'QMOT-IPM', 'QMOT-ENTROPIC', 'CLARABEL', 'SCS'\)"
+            r" \(got 'MOSEK'\)"
+        ),
     ):
         coupling_sdp(np.eye(4), half, half, solver="MOSEK")
     with pytest.raises(InvalidInputError, match=r"`tol` must be a positive number \(got -1\)"):

@@ -21,6 +21,7 @@ The iterates are certified afterwards by :func:`qmot.sdp.certify_dual` and
 
 from __future__ import annotations
 
+import time
 import warnings
 from dataclasses import dataclass
 
@@ -240,8 +241,12 @@ def solve_coupling_ipm(
     gap_tol: float = 1e-10,
     residual_tol: float = 1e-8,
     max_iterations: int = 100,
+    max_time: float | None = None,
 ) -> IPMResult:
     """Solve the (reduced, positive definite marginals) coupling SDP; see the module docstring.
+
+    ``max_time`` (seconds, ``None`` for no limit) ends the run with status ``"time_limit"``
+    between iterations; the current iterates are returned for certification.
 
     Raises
     ------
@@ -258,7 +263,11 @@ def solve_coupling_ipm(
     dual = _hermitian(cost - constraints.adjoint(y))
     status, iteration, relative_gap = "max_iterations", 0, np.inf
     history: list[float] = []
+    started = time.perf_counter()
     while iteration < max_iterations:
+        if max_time is not None and time.perf_counter() - started > max_time:
+            status = "time_limit"
+            break
         iteration += 1
         objective = float(np.trace(cost @ primal).real)
         relative_gap = abs(objective - float(target @ y)) / max(1.0, abs(objective))

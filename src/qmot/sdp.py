@@ -66,14 +66,26 @@ __all__ = [
 DEFAULT_TOL = 1e-7
 """Default tolerance on the certified bracket width, relative to ``max(1, |cost|)``."""
 
-SDP_SOLVERS = ("AUTO", "QMOT-IPM", "CLARABEL", "SCS")
-"""``QMOT-IPM``: qmot's structured interior-point method (:mod:`qmot.ipm`); ``CLARABEL`` and
-``SCS``: generic conic solvers driven through cvxpy; ``AUTO`` (the default): QMOT-IPM, and if
-its certified gap misses the tolerance on a problem small enough for Clarabel, Clarabel too,
-keeping the better certified primal and dual points."""
+SDP_SOLVERS = ("AUTO", "QMOT-IPM", "QMOT-ENTROPIC", "CLARABEL", "SCS")
+"""``QMOT-IPM``: qmot's structured interior-point method (:mod:`qmot.ipm`); ``QMOT-ENTROPIC``:
+qmot's first-order entropic solver for large couplings (:mod:`qmot.first_order`); ``CLARABEL``
+and ``SCS``: generic conic solvers driven through cvxpy; ``AUTO`` (the default): QMOT-IPM up to
+reduced dimension ``AUTO_FIRST_ORDER_DIM`` and QMOT-ENTROPIC above; when QMOT-IPM misses the
+tolerance, Clarabel (up to ``AUTO_FALLBACK_DIM``) or QMOT-ENTROPIC (above) runs too, keeping the
+better certified primal and dual points."""
 DEFAULT_SOLVER = "AUTO"
 AUTO_FALLBACK_DIM = 49
 """Largest reduced coupling dimension r·s for which ``AUTO`` falls back to Clarabel."""
+AUTO_FIRST_ORDER_DIM = 400
+"""Largest reduced coupling dimension r·s that ``AUTO`` gives to QMOT-IPM first. Measured
+(1 thread): QMOT-IPM certifies 1e-8 gaps in 3–5 s at r·s = 195–247 (thermal states with
+quadrature costs, seed 002 §3), where QMOT-ENTROPIC needs ≈ 30 s for 5e-5; but it stalls far
+from optimal on coherent mixtures whose reduced marginals have condition numbers ≈ 1e11
+(r·s = 256, 483), where QMOT-ENTROPIC certifies 1e-4 (16 s at 256, 81 s at 483). Above 400 an
+interior-point iteration costs seconds, so QMOT-ENTROPIC goes first."""
+ENTROPIC_FALLBACK_GAP = 1e-5
+"""``AUTO`` runs QMOT-ENTROPIC after QMOT-IPM (r·s > ``AUTO_FALLBACK_DIM``) only when the IPM's
+certified relative gap is above this: a first-order method does not improve smaller gaps."""
 
 _SOLVER_ACCURACY_OPTIONS: dict[str, dict[str, float]] = {
     # Static regularisation 1e-6 removes the "AlmostSolved" stalls seen with the default
@@ -173,6 +185,10 @@ def _closed_form(problem: ReducedCoupling) -> tuple[np.ndarray, np.ndarray, np.n
     return coupling, problem.cost.copy(), np.zeros((s, s), dtype=complex)
 
 
+_TIME_LIMIT_OPTION = {"CLARABEL": "time_limit", "SCS": "time_limit_secs"}
+"""Name of each cvxpy solver's wall-clock limit, set from ``max_time``."""
+
+
 def _solve_with_cvxpy(
     problem: ReducedCoupling, solver: str, options: Mapping[str, Any]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
@@ -249,14 +265,25 @@ def _scale_marginals(problem: ReducedCoupling, coupling: np.ndarray, sweeps: int
         first_marginal = partial_trace(coupling, (r, s), traced=2)
         if np.linalg.eigvalsh(first_marginal)[0] <= 0:
             break
-        left = kron_left(first_root @ psd_power(first_marginal, -0.5), s)
-        coupling = hermitian_part(left @ coupling @ left.conj().T)
+        coupling = _congruence(coupling, first_root @ psd_power(first_marginal, -0.5), r, s, 0)
         second_marginal = partial_trace(coupling, (r, s), traced=1)
         if np.linalg.eigvalsh(second_marginal)[0] <= 0:
             break
-        right = kron_right(r, second_root @ psd_power(second_marginal, -0.5))
-        coupling = hermitian_part(right @ coupling @ right.conj().T)
+        coupling = _congruence(coupling, second_root @ psd_power(second_marginal, -0.5), r, s, 1)
     return coupling
+
+
+def _congruence(coupling: np.ndarray, factor: np.ndarray, r: int, s: int, side: int) -> np.ndarray:
+    r""":math:`(X\otimes I)Q(X\otimes I)^*` (``side=0``) or :math:`(I\otimes X)Q(I\otimes X)^*`
+    (``side=1``) by tensor contractions, :math:`O(n^2(r+s))` instead of :math:`O(n^3)`."""
+    blocks = coupling.reshape(r, s, r, s)
+    if side == 0:
+        blocks = np.tensordot(factor, blocks, axes=(1, 0))
+        blocks = np.tensordot(blocks, factor.conj(), axes=(2, 1)).transpose(0, 1, 3, 2)
+    else:
+        blocks = np.tensordot(factor, blocks, axes=(1, 1)).transpose(1, 0, 2, 3)
+        blocks = np.tensordot(blocks, factor.conj(), axes=(3, 1))
+    return hermitian_part(blocks.reshape(r * s, r * s))
 
 
 def certify_primal(
@@ -298,7 +325,9 @@ def _mixing_weight(corrected: np.ndarray, first: np.ndarray, second: np.ndarray)
     Q P^{-1/2})`, :math:`P = R'\otimes S'` — of the order of the *relative* marginal defect.
     If rounding makes that candidate fail the eigenvalue check, fall back to the cruder but
     robust :math:`t = \nu/(\nu + \lambda_{\min}(R')\lambda_{\min}(S'))`, :math:`\nu` the
-    negativity of :math:`Q` plus a rounding margin.
+    negativity of :math:`Q` plus a rounding margin. The check accepts computed eigenvalues down
+    to minus the rounding margin of the eigenvalue computation (the margin used by
+    :func:`certify_dual`).
     """
     product = np.kron(first, second)
     whitening = np.kron(psd_power(first, -0.5), psd_power(second, -0.5))
@@ -308,7 +337,9 @@ def _mixing_weight(corrected: np.ndarray, first: np.ndarray, second: np.ndarray)
     else:
         candidate = min(1.0, -relative / (1.0 - relative) * (1.0 + 1e-9) + 1e-15)
     mixed = hermitian_part((1.0 - candidate) * corrected + candidate * product)
-    if float(np.linalg.eigvalsh(mixed)[0]) >= 0.0:
+    if float(np.linalg.eigvalsh(mixed)[0]) >= -_rounding_margin(mixed):
+        # eigenvalues within the rounding margin of 0 are 0: with marginal eigenvalues near
+        # 1e-12 every coupling has eigenvalues below what a floating-point check can resolve
         return candidate
     negativity = max(0.0, -float(np.linalg.eigvalsh(corrected)[0])) + _rounding_margin(corrected)
     floor = float(np.linalg.eigvalsh(first)[0] * np.linalg.eigvalsh(second)[0])
@@ -320,22 +351,55 @@ def solve_reduced_coupling(
     *,
     solver: str = "CLARABEL",
     solver_options: Mapping[str, Any] | None = None,
+    tol: float = DEFAULT_TOL,
+    max_time: float | None = None,
+    verbose: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, str, str]:
     """Solve a reduced coupling problem; closed form when a side is one-dimensional.
 
     Returns ``(coupling, A', B', solver_status, solver_name)`` before certification.
+    ``tol``, ``max_time`` and ``verbose`` reach the solvers that use them (QMOT-ENTROPIC uses
+    all three; QMOT-IPM, Clarabel and SCS get ``max_time`` as their time limit).
     """
     if min(problem.dims) == 1:
         coupling, first, second = _closed_form(problem)
         return coupling, first, second, OPTIMAL, "closed-form (product coupling)"
+    options = dict(solver_options or {})
     if solver == "QMOT-IPM":
         from qmot.ipm import solve_coupling_ipm
 
         raw = solve_coupling_ipm(
-            problem.cost, problem.first, problem.second, **(solver_options or {})
+            problem.cost, problem.first, problem.second, max_time=max_time, **options
         )
         return raw.coupling, raw.first_potential, raw.second_potential, raw.status, solver
-    coupling, first, second, status = _solve_with_cvxpy(problem, solver, solver_options or {})
+    if solver == "QMOT-ENTROPIC":
+        from qmot.first_order import check_entropic_options, solve_coupling_entropic
+
+        def certify(
+            coupling: np.ndarray, first: np.ndarray, second: np.ndarray
+        ) -> tuple[float, float]:
+            return certify_dual(problem, first, second)[2], certify_primal(problem, coupling)[1]
+
+        found = solve_coupling_entropic(
+            problem.cost,
+            problem.first,
+            problem.second,
+            certify,
+            tol=tol,
+            max_time=max_time,
+            verbose=verbose,
+            **check_entropic_options(options),
+        )
+        return (
+            found.coupling,
+            found.first_potential,
+            found.second_potential,
+            found.status,
+            solver,
+        )
+    if max_time is not None and solver in _TIME_LIMIT_OPTION:
+        options.setdefault(_TIME_LIMIT_OPTION[solver], max_time)
+    coupling, first, second, status = _solve_with_cvxpy(problem, solver, options)
     return coupling, first, second, status, solver
 
 
@@ -358,6 +422,8 @@ def coupling_sdp(
     tol: float = DEFAULT_TOL,
     support_rtol: float = DEFAULT_SUPPORT_RTOL,
     solver_options: Mapping[str, Any] | None = None,
+    max_time: float | None = None,
+    verbose: bool = False,
 ) -> TransportResult:
     r"""Optimal coupling of two density matrices for a Hermitian cost operator.
 
@@ -373,8 +439,10 @@ def coupling_sdp(
     R, S
         Density matrices on ``H`` (``m x m``) and ``K`` (``n x n``).
     solver
-        ``"AUTO"`` (default: QMOT-IPM with a Clarabel fallback for small problems),
-        ``"QMOT-IPM"`` (:mod:`qmot.ipm`), ``"CLARABEL"`` (generic interior point, practical up
+        ``"AUTO"`` (default: QMOT-IPM up to reduced dimension 400 with a Clarabel or
+        QMOT-ENTROPIC fallback, QMOT-ENTROPIC above), ``"QMOT-IPM"`` (:mod:`qmot.ipm`),
+        ``"QMOT-ENTROPIC"`` (:mod:`qmot.first_order`, first order, for couplings of dimension
+        in the hundreds to thousands), ``"CLARABEL"`` (generic interior point, practical up
         to coupling dimension ≈ 50) or ``"SCS"`` (first order, low accuracy).
     tol
         Required certified bracket width, relative to ``max(1, |cost|)``. A wider bracket
@@ -384,7 +452,15 @@ def coupling_sdp(
         trace dropped is reported in ``residuals``.
     solver_options
         Extra keyword arguments for the solver (for cvxpy solvers they override qmot's accuracy
-        settings; for ``QMOT-IPM``: ``gap_tol``, ``residual_tol``, ``max_iterations``).
+        settings; for ``QMOT-IPM``: ``gap_tol``, ``residual_tol``, ``max_iterations``; for
+        ``QMOT-ENTROPIC``: see :func:`qmot.first_order.solve_coupling_entropic`).
+    max_time
+        Wall-clock budget in seconds for the solver (``None``: no limit). When it runs out the
+        best certified bracket found so far is returned with ``status="time_limit"``. The
+        final certification (a few eigendecompositions) comes on top.
+    verbose
+        Show a live progress display (iteration, ε, certified bracket) on stderr while
+        QMOT-ENTROPIC runs; quiet by default.
 
     Returns
     -------
@@ -410,7 +486,9 @@ def coupling_sdp(
     0.0
     """
     cost_matrix, first, second = validate_coupling_inputs(cost, R, S)
-    solver_name = check_solver_options(solver, tol, support_rtol)
+    solver_name = check_solver_options(
+        solver, tol, support_rtol, max_time=max_time, verbose=verbose
+    )
     return solve_coupling(
         cost_matrix,
         first,
@@ -419,11 +497,20 @@ def coupling_sdp(
         tol=tol,
         support_rtol=support_rtol,
         solver_options=solver_options,
+        max_time=max_time,
+        verbose=verbose,
     )
 
 
-def check_solver_options(solver: str | None, tol: float, support_rtol: float) -> str:
-    """Validate the solver name and tolerances shared by every coupling entry point."""
+def check_solver_options(
+    solver: str | None,
+    tol: float,
+    support_rtol: float,
+    *,
+    max_time: float | None = None,
+    verbose: bool = False,
+) -> str:
+    """Validate the solver name, tolerances and limits shared by every coupling entry point."""
     name = DEFAULT_SOLVER if solver is None else str(solver).upper()
     if name not in SDP_SOLVERS:
         raise InvalidInputError(f"`solver` must be one of {SDP_SOLVERS} (got {solver!r})")
@@ -431,6 +518,16 @@ def check_solver_options(solver: str | None, tol: float, support_rtol: float) ->
         raise InvalidInputError(f"`tol` must be a positive number (got {tol!r})")
     if not (np.isfinite(support_rtol) and 0 <= support_rtol < 1):
         raise InvalidInputError(f"`support_rtol` must lie in [0, 1) (got {support_rtol!r})")
+    if max_time is not None and (
+        isinstance(max_time, bool)
+        or not isinstance(max_time, int | float | np.integer | np.floating)
+        or not (np.isfinite(max_time) and max_time > 0)
+    ):
+        raise InvalidInputError(
+            f"`max_time` must be a positive number of seconds or None (got {max_time!r})"
+        )
+    if not isinstance(verbose, bool | np.bool_):
+        raise InvalidInputError(f"`verbose` must be True or False (got {verbose!r})")
     return name
 
 
@@ -443,6 +540,8 @@ def solve_coupling(
     tol: float,
     support_rtol: float = DEFAULT_SUPPORT_RTOL,
     solver_options: Mapping[str, Any] | None = None,
+    max_time: float | None = None,
+    verbose: bool = False,
 ) -> TransportResult:
     """Reduce, solve and certify a coupling problem whose inputs are already validated.
 
@@ -451,7 +550,23 @@ def solve_coupling(
     """
     started = time.perf_counter()
     problem = reduce_to_supports(cost, first, second, rtol=support_rtol)
-    return _certified_result(problem, first, second, solver, tol, solver_options, started)
+    limits = _Limits(tol=tol, max_time=max_time, verbose=verbose, started=started)
+    return _certified_result(problem, first, second, solver, solver_options, limits)
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """Tolerance, wall-clock budget and display choice of one solve."""
+
+    tol: float
+    max_time: float | None
+    verbose: bool
+    started: float
+
+    def remaining(self) -> float | None:
+        if self.max_time is None:
+            return None
+        return max(self.max_time - (time.perf_counter() - self.started), 1e-3)
 
 
 @dataclass(frozen=True)
@@ -469,10 +584,19 @@ class _Certificate:
 
 
 def _certify(
-    problem: ReducedCoupling, solver: str, solver_options: Mapping[str, Any] | None
+    problem: ReducedCoupling,
+    solver: str,
+    solver_options: Mapping[str, Any] | None,
+    limits: _Limits | None = None,
 ) -> _Certificate:
+    limits = limits or _Limits(DEFAULT_TOL, None, False, time.perf_counter())
     raw, first_potential, second_potential, solver_status, used = solve_reduced_coupling(
-        problem, solver=solver, solver_options=solver_options
+        problem,
+        solver=solver,
+        solver_options=solver_options,
+        tol=limits.tol,
+        max_time=limits.remaining(),
+        verbose=limits.verbose,
     )
     first_potential, second_potential, lower, slack = certify_dual(
         problem, first_potential, second_potential
@@ -504,22 +628,50 @@ def _within(certificate: _Certificate, tol: float) -> bool:
     return certificate.upper - certificate.lower <= tol * max(1.0, abs(certificate.upper))
 
 
+def _status(upper: float, lower: float, tol: float, solver_status: str) -> str:
+    """``"optimal"`` when the certified bracket is within ``tol``; otherwise why not."""
+    if upper - lower <= tol * max(1.0, abs(upper)):
+        return OPTIMAL
+    if "time_limit" in solver_status.lower():
+        return "time_limit"
+    return "gap_exceeds_tolerance"
+
+
+def _auto_certificate(
+    problem: ReducedCoupling, solver_options: Mapping[str, Any] | None, limits: _Limits
+) -> _Certificate:
+    """``AUTO``: QMOT-IPM on small problems (with a fallback), QMOT-ENTROPIC on large ones."""
+    size = problem.dims[0] * problem.dims[1]
+    if size > AUTO_FIRST_ORDER_DIM:
+        return _certify(problem, "QMOT-ENTROPIC", solver_options, limits)
+    certificate = _certify(problem, "QMOT-IPM", solver_options, limits)
+    if _within(certificate, limits.tol) or _timed_out(limits):
+        return certificate
+    if size <= AUTO_FALLBACK_DIM:
+        return _combine(certificate, _certify(problem, "CLARABEL", None, limits))
+    relative_gap = (certificate.upper - certificate.lower) / max(1.0, abs(certificate.upper))
+    if relative_gap <= ENTROPIC_FALLBACK_GAP:
+        return certificate
+    return _combine(certificate, _certify(problem, "QMOT-ENTROPIC", None, limits))
+
+
+def _timed_out(limits: _Limits) -> bool:
+    return limits.max_time is not None and time.perf_counter() - limits.started >= limits.max_time
+
+
 def _certified_result(
     problem: ReducedCoupling,
     first: np.ndarray,
     second: np.ndarray,
     solver: str,
-    tol: float,
     solver_options: Mapping[str, Any] | None,
-    started: float,
+    limits: _Limits,
 ) -> TransportResult:
+    tol = limits.tol
     if solver == "AUTO":
-        certificate = _certify(problem, "QMOT-IPM", solver_options)
-        small = problem.dims[0] * problem.dims[1] <= AUTO_FALLBACK_DIM
-        if not _within(certificate, tol) and small:
-            certificate = _combine(certificate, _certify(problem, "CLARABEL", None))
+        certificate = _auto_certificate(problem, solver_options, limits)
     else:
-        certificate = _certify(problem, solver, solver_options)
+        certificate = _certify(problem, solver, solver_options, limits)
     coupling = problem.lift(certificate.coupling)
     upper = certificate.upper
     lower = min(certificate.lower, upper)  # both certified; rounding can only reverse them
@@ -537,7 +689,7 @@ def _certified_result(
         cost=upper,
         lower_bound=lower,
         upper_bound=upper,
-        status=OPTIMAL if upper - lower <= tol * max(1.0, abs(upper)) else "gap_exceeds_tolerance",
+        status=_status(upper, lower, tol, certificate.solver_status),
         solver=certificate.solver,
         coupling=coupling,
         potentials={
@@ -552,7 +704,7 @@ def _certified_result(
             "dims": (first.shape[0], second.shape[0]),
             "reduced_dims": problem.dims,
             "tol": tol,
-            "seconds": time.perf_counter() - started,
+            "seconds": time.perf_counter() - limits.started,
             "potentials_feasible_on": "supp R ⊗ supp S",
         },
     )

@@ -29,8 +29,9 @@ form when a state is pure, dual and primal certificates). The optimal channel is
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -176,6 +177,9 @@ def dpt_divergence(
     solver: str | None = None,
     tol: float = DEFAULT_TOL,
     support_rtol: float = DEFAULT_SUPPORT_RTOL,
+    solver_options: Mapping[str, Any] | None = None,
+    max_time: float | None = None,
+    verbose: bool = False,
 ) -> TransportResult:
     r"""Squared De Palma–Trevisan divergence :math:`W_{2,DPT}(\rho,\sigma)^2` (seed 002, Def. 2.12).
 
@@ -183,6 +187,16 @@ def dpt_divergence(
     :math:`\Phi_*(\sigma) = \rho` (``y = x`` unless ``ops_sigma`` is given); ``distance`` is
     :math:`W_{2,DPT}`. The optimum is found as a coupling of :math:`(\rho,\sigma^\top)` (module
     docstring) and certified by :mod:`qmot.sdp`.
+
+    Parameters
+    ----------
+    rho, sigma
+        Density matrices on ``H`` and ``K``.
+    ops, ops_sigma
+        Self-adjoint operators :math:`x_k` on ``H`` and :math:`y_k` on ``K`` (default ``y = x``).
+    solver, tol, support_rtol, solver_options, max_time, verbose
+        As in :func:`qmot.sdp.coupling_sdp` (the coupling SDP of :math:`(\rho, \sigma^\top)`
+        has dimension ``rank(rho) * rank(sigma)``; ``AUTO`` gives it to QMOT-ENTROPIC above 400).
 
     Returns
     -------
@@ -199,7 +213,9 @@ def dpt_divergence(
     4.0
     """
     first, second, x_ops, y_ops = _validate(rho, sigma, ops, ops_sigma)
-    solver_name = check_solver_options(solver, tol, support_rtol)
+    solver_name = check_solver_options(
+        solver, tol, support_rtol, max_time=max_time, verbose=verbose
+    )
     cost = dpt_cost_operator(first, second, x_ops, y_ops)
     result = solve_coupling(
         cost,
@@ -208,6 +224,9 @@ def dpt_divergence(
         solver=solver_name,
         tol=tol,
         support_rtol=support_rtol,
+        solver_options=solver_options,
+        max_time=max_time,
+        verbose=verbose,
     )
     channel = channel_from_coupling(result.coupling, first, second)
     residuals = {

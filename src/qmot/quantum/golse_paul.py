@@ -22,7 +22,9 @@ two. Two coherent states at :math:`z, z'` cost exactly :math:`|z - z'|^2`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -92,6 +94,9 @@ def mk2(
     solver: str | None = None,
     tol: float = DEFAULT_TOL,
     support_rtol: float = DEFAULT_SUPPORT_RTOL,
+    solver_options: Mapping[str, Any] | None = None,
+    max_time: float | None = None,
+    verbose: bool = False,
 ) -> TransportResult:
     r"""Squared quantum Wasserstein pseudo-distance :math:`MK_\hbar(R,S)^2` (seed 000, §1).
 
@@ -103,11 +108,17 @@ def mk2(
     R, S
         :class:`CoherentMixture` or :class:`FockDensity` with the same ħ and number of modes.
     solver
-        ``"QMOT-IPM"`` (default), ``"CLARABEL"`` or ``"SCS"`` (see :func:`qmot.sdp.coupling_sdp`).
+        ``"AUTO"`` (default: QMOT-IPM for small sections, QMOT-ENTROPIC for large ones),
+        ``"QMOT-IPM"``, ``"QMOT-ENTROPIC"``, ``"CLARABEL"`` or ``"SCS"`` (see
+        :func:`qmot.sdp.coupling_sdp`).
     tol
         Required certified bracket width relative to ``max(1, cost)``.
     support_rtol
         Relative eigenvalue threshold of the support reduction.
+    solver_options, max_time, verbose
+        Passed to the coupling solver (see :func:`qmot.sdp.coupling_sdp`): extra solver
+        settings, a wall-clock budget in seconds (the best certified bracket so far is returned
+        with ``status="time_limit"``) and a live progress display.
 
     Returns
     -------
@@ -125,7 +136,9 @@ def mk2(
     25.0
     """
     first, second = _validate_pair(R, S)
-    solver_name = check_solver_options(solver, tol, support_rtol)
+    solver_name = check_solver_options(
+        solver, tol, support_rtol, max_time=max_time, verbose=verbose
+    )
     first_section, second_section = first.section(), second.section()
     cost = cost_operator(first_section, second_section, first.hbar)
     result = solve_coupling(
@@ -135,6 +148,9 @@ def mk2(
         solver=solver_name,
         tol=tol,
         support_rtol=support_rtol,
+        solver_options=solver_options,
+        max_time=max_time,
+        verbose=verbose,
     )
     info = {
         **result.info,
