@@ -102,6 +102,7 @@ def row_for(
         "qmot value": result.cost,
         "qmot rel gap": relative_gap,
         "qmot status": result.status,
+        "qmot solver status": result.info["solver_status"],
         "qmot ÷eigh": seconds / yardstick,
         "target s": TARGETS.get((problem, label)),
     }
@@ -117,7 +118,8 @@ def row_for(
         row[f"{key}/qmot"] = peer_seconds / seconds
     print(
         f"{problem:18s} {label:14s} n={n:5d}  qmot {seconds:7.2f} s gap {relative_gap:.1e} "
-        f"{result.status} | Clarabel {row['Clarabel s']:.3g} s {row['Clarabel status']} | "
+        f"{result.status} [{result.info['solver_status']}] | "
+        f"Clarabel {row['Clarabel s']:.3g} s {row['Clarabel status']} | "
         f"SCS {row['SCS s']:.3g} s {row['SCS status']}",
         flush=True,
     )

@@ -214,3 +214,18 @@ def test_bad_input_is_rejected_before_any_solver() -> None:
         coupling_sdp(np.eye(4), half, np.diag([1.5, -0.5]))
     with pytest.raises(InvalidInputError, match="`C` must be Hermitian"):
         coupling_sdp(np.triu(np.ones((4, 4))), half, half)
+
+
+@pytest.mark.parametrize("side", [0, 1])
+def test_structured_congruence_matches_the_kronecker_product(side: int) -> None:
+    from qmot.sdp import _congruence
+
+    rng = np.random.default_rng(side)
+    r, s = 3, 4
+    coupling = random_hermitian(r * s, rng)
+    size = r if side == 0 else s
+    factor = rng.normal(size=(size, size)) + 1j * rng.normal(size=(size, size))
+    full = np.kron(factor, np.eye(s)) if side == 0 else np.kron(np.eye(r), factor)
+    np.testing.assert_allclose(
+        _congruence(coupling, factor, r, s, side), full @ coupling @ full.conj().T, atol=1e-12
+    )

@@ -390,13 +390,8 @@ def solve_reduced_coupling(
             verbose=verbose,
             **check_entropic_options(options),
         )
-        return (
-            found.coupling,
-            found.first_potential,
-            found.second_potential,
-            found.status,
-            solver,
-        )
+        status = f"{found.status} ({found.evaluations} evaluations, {found.stages} ε-stages)"
+        return found.coupling, found.first_potential, found.second_potential, status, solver
     if max_time is not None and solver in _TIME_LIMIT_OPTION:
         options.setdefault(_TIME_LIMIT_OPTION[solver], max_time)
     coupling, first, second, status = _solve_with_cvxpy(problem, solver, options)
