@@ -57,6 +57,8 @@ SCALING_RANGE = 1e3
 """Largest ratio between two variable scalings (the preconditioner is clipped to it)."""
 EXTRAPOLATION_STEPS = (0.25, 0.5, 1.0)
 """Multiples of the last continuation step tried as dual points at the end of a stage."""
+CERTIFICATION_RESERVE = 3.0
+"""``max_time`` keeps this many times the first certification's duration for the final ones."""
 STALL_STAGES = 3
 """Stages without the certified gap shrinking by 10 % after which the run stops (stalled)."""
 
@@ -300,9 +302,12 @@ class _Budget:
     max_time: float | None
     max_evaluations: int
     reason: str = ""
+    reserve: float = 0.0
+    """Seconds kept for the certifications that follow the last evaluation."""
 
     def check(self, evaluations: int) -> None:
-        if self.max_time is not None and time.perf_counter() - self.started > self.max_time:
+        elapsed = time.perf_counter() - self.started
+        if self.max_time is not None and elapsed + self.reserve > self.max_time:
             self.reason = "time_limit"
             raise _BudgetSpentError
         if evaluations >= self.max_evaluations:
@@ -415,7 +420,10 @@ def solve_coupling_entropic(
     x = np.zeros(dual.r**2 + dual.s**2)
     # the product coupling and A = λ_min(C) I, B = 0 are a certified bracket before any work
     bracket = _Bracket(np.kron(first, second), (np.zeros_like(first), np.zeros_like(second)))
+    certify_started = time.perf_counter()
     bracket.lower, bracket.upper = certify(bracket.coupling, *bracket.dual)
+    # after the last evaluation come a certification here and one by the caller
+    budget.reserve = CERTIFICATION_RESERVE * (time.perf_counter() - certify_started)
     history: list[dict[str, float]] = []
     status, stage = "stalled", 0
     previous_x: np.ndarray | None = None
