@@ -182,12 +182,18 @@ class _SmoothedDual:
         second = x[r * r :].reshape(s, s) * self.second_weights
         return _hermitian_from_real(first), _hermitian_from_real(second)
 
+    def slack(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        r""":math:`K = C - A\otimes I - I\otimes B` (``O(n²)``, no Kronecker products formed)."""
+        r, s = self.r, self.s
+        slack = self.cost.copy().reshape(r, s, r, s)
+        slack -= first[:, None, :, None] * np.eye(s)[None, :, None, :]
+        slack -= np.eye(r)[:, None, :, None] * second[None, :, None, :]
+        return slack.reshape(r * s, r * s)
+
     def spectrum(self, x: np.ndarray, epsilon: float) -> tuple[np.ndarray, np.ndarray]:
         """Eigenpairs of ``K`` carrying Gibbs weight > e^-36 (at least the least one)."""
-        first, second = self.potentials(x)
-        r, s = self.r, self.s
-        slack = self.cost - np.kron(first, np.eye(s)) - np.kron(np.eye(r), second)
-        n = r * s
+        slack = self.slack(*self.potentials(x))
+        n = self.r * self.s
         while True:
             wanted = min(n, self.wanted)
             values, vectors = scipy.linalg.eigh(
@@ -230,7 +236,7 @@ class _SmoothedDual:
     def lower_bound(self, x: np.ndarray) -> None:
         """Evaluate :math:`g` (one eigenvalue computation) and keep the point if it is best."""
         first, second = self.potentials(x)
-        slack = self.cost - np.kron(first, np.eye(self.s)) - np.kron(np.eye(self.r), second)
+        slack = self.slack(first, second)
         least = scipy.linalg.eigh(
             slack, eigvals_only=True, driver="evr", subset_by_index=[0, 0], check_finite=False
         )[0]
@@ -261,11 +267,10 @@ def _gibbs_marginals(
 ) -> tuple[np.ndarray, np.ndarray]:
     r""":math:`\operatorname{tr}_2 Q` and :math:`\operatorname{tr}_1 Q` of
     :math:`Q = \sum_k w_k u_k u_k^*` without forming ``Q`` (cost :math:`O(n\,k\,(r+s))`)."""
-    blocks = vectors.T.reshape(-1, r, s)  # blocks[k] = u_k as an r x s matrix
-    weighted = blocks * weights[:, None, None]
-    first = np.einsum("kac,kbc->ab", weighted, blocks.conj(), optimize=True)
-    second = np.einsum("kca,kcb->ab", weighted, blocks.conj(), optimize=True)
-    return first, second
+    blocks = vectors.T.reshape(-1, r, s) * np.sqrt(weights)[:, None, None]  # √w_k u_k, r x s
+    side_by_side = blocks.transpose(1, 0, 2).reshape(r, -1)  # [√w_1 U_1, ..., √w_k U_k]
+    stacked = blocks.reshape(-1, s)  # the same blocks on top of each other
+    return side_by_side @ side_by_side.conj().T, stacked.T @ stacked.conj()
 
 
 @dataclass

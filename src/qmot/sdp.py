@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from qmot._threads import lapack_owns_the_cores
 from qmot._validation import as_density_matrix, as_hermitian
 from qmot.errors import InvalidInputError, SolverError
 from qmot.linalg import (
@@ -544,9 +545,10 @@ def solve_coupling(
     (:func:`qmot.quantum.mk2`); it performs no input validation.
     """
     started = time.perf_counter()
-    problem = reduce_to_supports(cost, first, second, rtol=support_rtol)
     limits = _Limits(tol=tol, max_time=max_time, verbose=verbose, started=started)
-    return _certified_result(problem, first, second, solver, solver_options, limits)
+    with lapack_owns_the_cores():
+        problem = reduce_to_supports(cost, first, second, rtol=support_rtol)
+        return _certified_result(problem, first, second, solver, solver_options, limits)
 
 
 @dataclass(frozen=True)
