@@ -391,7 +391,10 @@ def solve_reduced_coupling(
             verbose=verbose,
             **check_entropic_options(options),
         )
-        status = f"{found.status} ({found.evaluations} evaluations, {found.stages} ε-stages)"
+        status = (
+            f"{found.status} ({found.evaluations} evaluations, {found.stages} ε-stages, "
+            f"{found.dense_eigensolves} dense eigensolves)"
+        )
         return found.coupling, found.first_potential, found.second_potential, status, solver
     if max_time is not None and solver in _TIME_LIMIT_OPTION:
         options.setdefault(_TIME_LIMIT_OPTION[solver], max_time)
