@@ -64,7 +64,7 @@ SCALING_RANGE = 1e3
 EXTRAPOLATION_STEPS = (0.25, 0.5, 1.0)
 """Multiples of the last continuation step tried as dual points at the end of a stage."""
 CERTIFICATION_RESERVE = 3.0
-"""``max_time`` keeps this many times the first certification's duration for the final ones."""
+"""``max_time`` keeps this many times the slowest certification's duration for the final ones."""
 STALL_STAGES = 3
 """Stages without the certified gap shrinking by 10 % after which the run stops (stalled)."""
 
@@ -585,7 +585,11 @@ def solve_coupling_entropic(
                 back(dual.best_point[1], second_basis),
             )
             coupling = rotation @ dual.gibbs_state(point, epsilon) @ rotation.conj().T
+            certify_started = time.perf_counter()
             bracket.update(coupling, potentials, *certify(coupling, *potentials))
+            # the certifications after the last evaluation may take as long as the slowest one
+            spent = time.perf_counter() - certify_started
+            budget.reserve = max(budget.reserve, CERTIFICATION_RESERVE * spent)
         return bracket.within(tol)
 
     def objective(point: np.ndarray) -> tuple[float, np.ndarray]:
