@@ -37,7 +37,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from qmot._threads import lapack_owns_the_cores
-from qmot._validation import as_density_matrix, as_hermitian
+from qmot._validation import as_density_matrix, as_hermitian, check_seconds
 from qmot.errors import InvalidInputError, SolverError
 from qmot.linalg import (
     DEFAULT_SUPPORT_RTOL,
@@ -539,14 +539,7 @@ def check_solver_options(
         raise InvalidInputError(f"`tol` must be a positive number (got {tol!r})")
     if not (np.isfinite(support_rtol) and 0 <= support_rtol < 1):
         raise InvalidInputError(f"`support_rtol` must lie in [0, 1) (got {support_rtol!r})")
-    if max_time is not None and (
-        isinstance(max_time, bool)
-        or not isinstance(max_time, int | float | np.integer | np.floating)
-        or not (np.isfinite(max_time) and max_time > 0)
-    ):
-        raise InvalidInputError(
-            f"`max_time` must be a positive number of seconds or None (got {max_time!r})"
-        )
+    check_seconds(max_time, "max_time")
     if not isinstance(verbose, bool | np.bool_):
         raise InvalidInputError(f"`verbose` must be True or False (got {verbose!r})")
     return name
