@@ -80,10 +80,11 @@ AUTO_FALLBACK_DIM = 49
 AUTO_FIRST_ORDER_DIM = 400
 """Largest reduced coupling dimension r·s that ``AUTO`` gives to QMOT-IPM first. Measured
 (1 thread): QMOT-IPM certifies 1e-8 gaps in 3–5 s at r·s = 195–247 (thermal states with
-quadrature costs, seed 002 §3), where QMOT-ENTROPIC needs ≈ 30 s for 5e-5; but it stalls far
-from optimal on coherent mixtures whose reduced marginals have condition numbers ≈ 1e11
-(r·s = 256, 483), where QMOT-ENTROPIC certifies 1e-4 (16 s at 256, 81 s at 483). Above 400 an
-interior-point iteration costs seconds, so QMOT-ENTROPIC goes first."""
+quadrature costs, seed 002 §3), where QMOT-ENTROPIC needed ≈ 30 s for 5e-5 (before its warm
+eigensolver); but it stalls far from optimal on coherent mixtures whose reduced marginals have
+condition numbers ≈ 1e11 (r·s = 256, 480), where QMOT-ENTROPIC certifies 1e-4 (11 s at 256,
+40 s at 480 on 2 cores, ``benchmarks/bench_first_order.py``). Above 400 an interior-point
+iteration costs seconds, so QMOT-ENTROPIC goes first."""
 SCALED_DEFECT = 1e-14
 """Operator scaling stops once the marginal defects (Frobenius norms, summed) are this small."""
 SCALING_SWEEPS = 20
