@@ -169,3 +169,45 @@ def test_bad_options_reach_the_quantum_entry_points() -> None:
 def test_option_checker_accepts_the_documented_options() -> None:
     options = {"epsilon_start": 1e-3, "epsilon_factor": 0.3, "memory": 10, "stage_defect": 0.5}
     assert check_entropic_options(options) == options
+
+
+def _gibbs_marginals_by_expm(
+    slack: np.ndarray, epsilon: float, r: int, s: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Marginals of e^{-K/ε}/tr e^{-K/ε} by a dense matrix exponential (independent route)."""
+    from scipy.linalg import expm
+
+    least = np.linalg.eigvalsh(slack)[0]
+    gibbs = expm(-(slack - least * np.eye(r * s)) / epsilon)
+    gibbs /= np.trace(gibbs).real
+    return partial_trace(gibbs, (r, s), 2), partial_trace(gibbs, (r, s), 1)
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.integers(0, 10_000))
+def test_warm_eigensolver_matches_dense_spectra_along_a_path(seed: int) -> None:
+    from qmot.first_order import GIBBS_CUTOFF, _gibbs_marginals, _WarmEigensolver
+
+    rng = np.random.default_rng(seed)
+    r = s = 8
+    cost = random_hermitian(r * s, rng)
+    spread = float(np.ptp(np.linalg.eigvalsh(cost)))
+    epsilon = 2e-3 * spread
+    solver = _WarmEigensolver(r * s, spread, seed=seed)
+    first, second = np.zeros((r, r), complex), np.zeros((s, s), complex)
+    for step in range(12):
+        # small moves like L-BFGS steps, and at step 6 a jump that pushes a new eigenvalue down
+        size = 40 * epsilon if step == 6 else 2 * epsilon
+        first = first + size * random_hermitian(r, rng) / r
+        second = second + size * random_hermitian(s, rng) / s
+        slack = cost - kron_left(first, s) - kron_right(r, second)
+        values, vectors = solver.lowest(np.asfortranarray(slack), first, second, epsilon)
+        exact = np.linalg.eigvalsh(slack)
+        wanted = exact[exact < exact[0] + GIBBS_CUTOFF * epsilon]
+        np.testing.assert_allclose(values[: len(wanted)], wanted, atol=1e-9 * spread)
+        weights = np.exp(-(values - values[0]) / epsilon)
+        found = _gibbs_marginals(vectors, weights / weights.sum(), r, s)
+        expected = _gibbs_marginals_by_expm(slack, epsilon, r, s)
+        np.testing.assert_allclose(found[0], expected[0], atol=1e-8)
+        np.testing.assert_allclose(found[1], expected[1], atol=1e-8)
+    assert solver.dense_solves < 12  # the warm iteration did most of the work

@@ -229,3 +229,29 @@ def test_structured_congruence_matches_the_kronecker_product(side: int) -> None:
     np.testing.assert_allclose(
         _congruence(coupling, factor, r, s, side), full @ coupling @ full.conj().T, atol=1e-12
     )
+
+
+def test_finer_scaling_certifies_a_near_rank_deficient_coupling_no_worse() -> None:
+    from qmot.sdp import FINE_SCALING_SWEEPS, certify_primal, reduce_to_supports
+
+    rng = np.random.default_rng(7)
+    r = s = 5
+    first, second = random_density_matrix(r, seed=rng), random_density_matrix(s, seed=rng)
+    problem = reduce_to_supports(random_hermitian(r * s, rng), first, second, rtol=1e-12)
+    first, second = problem.first, problem.second  # certify_primal works in these coordinates
+    reference = coupling_sdp(problem.cost, first, second, solver="QMOT-IPM")
+    assert reference.gap <= 1e-7
+    # a rank-deficient near-coupling, like a Gibbs state at small ε: the optimum's range, tilted
+    values, vectors = np.linalg.eigh(reference.coupling)
+    kept = vectors[:, values > 1e-9] + 1e-3 * (rng.normal(size=(r * s, int((values > 1e-9).sum()))))
+    near = kept @ kept.conj().T
+    near /= np.trace(near).real
+    upper = {}
+    for sweeps in (2, FINE_SCALING_SWEEPS):
+        certified, upper[sweeps] = certify_primal(problem, near, scaling_sweeps=sweeps)
+        np.testing.assert_allclose(partial_trace(certified, (r, s), 2), first, atol=1e-10)
+        np.testing.assert_allclose(partial_trace(certified, (r, s), 1), second, atol=1e-10)
+        assert np.linalg.eigvalsh(certified)[0] >= -1e-12
+        assert upper[sweeps] >= reference.lower_bound - 1e-9  # weak duality
+    assert upper[FINE_SCALING_SWEEPS] <= upper[2] + 1e-12
+    assert upper[FINE_SCALING_SWEEPS] - reference.upper_bound < upper[2] - reference.upper_bound

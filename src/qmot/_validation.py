@@ -139,3 +139,24 @@ def check_positive_int(value: object, name: str, *, minimum: int = 1) -> int:
     if value < minimum:
         raise InvalidInputError(f"`{name}` must be at least {minimum} (got {value})")
     return int(value)
+
+
+def check_seconds(value: object, name: str) -> float | None:
+    """Return a wall-clock budget as ``float``, or ``None`` (no limit).
+
+    Raises
+    ------
+    InvalidInputError
+        ``value`` is not ``None`` and not a positive finite number (booleans are refused).
+    """
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float | np.integer | np.floating)
+        or not (np.isfinite(value) and value > 0)
+    ):
+        raise InvalidInputError(
+            f"`{name}` must be a positive number of seconds or None (got {value!r})"
+        )
+    return float(value)

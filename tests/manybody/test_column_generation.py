@@ -152,8 +152,14 @@ def test_verbose_shows_the_bracket_on_stderr(capsys: pytest.CaptureFixture[str])
     ("options", "message"),
     [
         ({"method": "simplex"}, "`method` must be one of"),
-        ({"max_time": -1.0}, r"`max_time` must be a positive number of seconds \(got -1.0\)"),
-        ({"pricing_time": 0}, r"`pricing_time` must be a positive number of seconds \(got 0\)"),
+        (
+            {"max_time": -1.0},
+            r"`max_time` must be a positive number of seconds or None \(got -1.0\)",
+        ),
+        (
+            {"pricing_time": 0},
+            r"`pricing_time` must be a positive number of seconds or None \(got 0\)",
+        ),
         ({"tol": 0.0}, r"`tol` must be a positive number \(got 0.0\)"),
     ],
 )

@@ -133,3 +133,16 @@ def test_bad_input() -> None:
         dpt_cost(np.diag([1.0, 0.0]), rho, [np.eye(2)], [np.eye(2)], [np.eye(2)])
     with pytest.raises(InvalidInputError, match="`ops` must contain at least one operator"):
         dpt_divergence(rho, rho, [])
+
+
+def test_original_quantity_passes_solver_choices_through() -> None:
+    rng = np.random.default_rng(11)
+    rho, sigma = random_density_matrix(3, seed=rng), random_density_matrix(3, seed=rng)
+    ops = spin(1.0)
+    reference = dpt_original_squared(rho, sigma, ops, solver="QMOT-IPM")
+    entropic = dpt_original_squared(rho, sigma, ops, solver="QMOT-ENTROPIC", tol=1e-5)
+    assert (reference.solver, entropic.solver) == ("QMOT-IPM", "QMOT-ENTROPIC")
+    assert entropic.lower_bound <= reference.upper_bound + 1e-9
+    assert reference.lower_bound <= entropic.upper_bound + 1e-9
+    with pytest.raises(InvalidInputError, match="max_time"):
+        dpt_original_squared(rho, sigma, ops, max_time=-1.0)

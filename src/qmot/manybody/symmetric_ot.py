@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from qmot._validation import as_weights, check_positive_int
+from qmot._validation import as_weights, check_positive_int, check_seconds
 from qmot.errors import InfeasibleError, InvalidInputError, SolverError
 from qmot.manybody.occupations import (
     configuration_cost,
@@ -187,14 +187,9 @@ def _check_options(
         raise InvalidInputError(f"`tol` must be a positive number (got {tol!r})")
     if method not in METHODS:
         raise InvalidInputError(f"`method` must be one of {METHODS} (got {method!r})")
-    for name, value in (("max_time", max_time), ("pricing_time", pricing_time)):
-        if value is not None and not (
-            isinstance(value, int | float) and not isinstance(value, bool) and value > 0
-        ):
-            raise InvalidInputError(
-                f"`{name}` must be a positive number of seconds (got {value!r})"
-            )
-    return float(tol), str(method), math.inf if max_time is None else float(max_time)
+    budget = check_seconds(max_time, "max_time")
+    check_seconds(pricing_time, "pricing_time")
+    return float(tol), str(method), math.inf if budget is None else budget
 
 
 def symmetric_ot(

@@ -245,23 +245,52 @@ def dpt_divergence(
 
 
 def dpt_original_squared(
-    rho: ArrayLike, sigma: ArrayLike, ops: Sequence[ArrayLike], *, tol: float = DEFAULT_TOL
+    rho: ArrayLike,
+    sigma: ArrayLike,
+    ops: Sequence[ArrayLike],
+    *,
+    solver: str | None = None,
+    tol: float = DEFAULT_TOL,
+    support_rtol: float = DEFAULT_SUPPORT_RTOL,
+    solver_options: Mapping[str, Any] | None = None,
+    max_time: float | None = None,
+    verbose: bool = False,
 ) -> TransportResult:
     r"""The original De Palma–Trevisan quantity :math:`D(\rho,\sigma)^2` (seed 002, Introduction).
 
     :math:`D^2 = \min_\Pi \sum_k \operatorname{tr}[(x_k\otimes 1 - 1\otimes x_k^\top)^2\Pi]` over
     couplings of :math:`(\rho,\sigma^\top)` (GNS squares, KMS cross term); it satisfies
     :math:`W_{2,DPT}^2 = D(\rho,\sigma)^2 - \tfrac12 D(\rho,\rho)^2 - \tfrac12 D(\sigma,\sigma)^2`.
+    ``solver``, ``tol``, ``support_rtol``, ``solver_options``, ``max_time`` and ``verbose`` are
+    as in :func:`dpt_divergence`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pauli = [np.array([[0, 1], [1, 0]]), np.array([[0, -1j], [1j, 0]]), np.diag([1, -1])]
+    >>> up = np.diag([1.0, 0.0])
+    >>> round(dpt_original_squared(up, up, pauli, solver="QMOT-IPM").cost, 8)  # Σ 2 Var_ρ(x_k)
+    4.0
     """
     first, second, x_ops, _ = _validate(rho, sigma, ops, None)
-    solver_name = check_solver_options(None, tol, DEFAULT_SUPPORT_RTOL)
+    solver_name = check_solver_options(
+        solver, tol, support_rtol, max_time=max_time, verbose=verbose
+    )
     dim = first.shape[0]
     cost = np.zeros((dim * dim, dim * dim), dtype=complex)
     for op in x_ops:
         difference = np.kron(op, np.eye(dim)) - np.kron(np.eye(dim), op.T)
         cost += difference @ difference
     return solve_coupling(
-        hermitian_part(cost), first, hermitian_part(second.T), solver=solver_name, tol=tol
+        hermitian_part(cost),
+        first,
+        hermitian_part(second.T),
+        solver=solver_name,
+        tol=tol,
+        support_rtol=support_rtol,
+        solver_options=solver_options,
+        max_time=max_time,
+        verbose=verbose,
     )
 
 
