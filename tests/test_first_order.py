@@ -88,6 +88,28 @@ def test_coherent_mixture_solved_by_the_warm_iteration_is_certified_against_the_
     assert np.linalg.eigvalsh(coupling)[0] >= -1e-12
 
 
+def test_dense_and_warm_eigensolvers_give_overlapping_certified_brackets() -> None:
+    cost, first, second = _random_instance(21, 8, 8)
+    results = [
+        coupling_sdp(
+            cost, first, second, solver=SOLVER, tol=1e-5, solver_options={"eigensolver": e}
+        )
+        for e in ("dense", "warm")
+    ]
+    for result in results:
+        assert result.status == "optimal"
+        _assert_certificates(result, cost, first, second)
+    assert results[0].lower_bound <= results[1].upper_bound + 1e-12
+    assert results[1].lower_bound <= results[0].upper_bound + 1e-12
+    counts = [
+        [int(n) for n in re.findall(r"(\d+) (?:evaluations|dense)", r.info["solver_status"])]
+        for r in results
+    ]
+    (dense_evaluations, dense_spectra), (warm_evaluations, warm_spectra) = counts
+    assert dense_spectra >= dense_evaluations  # dense at every evaluation (and certification)
+    assert warm_spectra < warm_evaluations / 2
+
+
 def test_bracket_contains_the_clarabel_value_for_rank_deficient_marginals() -> None:
     rng = np.random.default_rng(7)
     first = random_density_matrix(4, rank=2, seed=rng)
@@ -173,6 +195,10 @@ def test_verbose_shows_a_live_table_on_stderr(capsys: pytest.CaptureFixture[str]
         (
             {"solver_options": {"epsilon_factor": 1.5}},
             r"`solver_options\['epsilon_factor'\]` must be a number in \(0, 1\) \(got 1.5\)",
+        ),
+        (
+            {"solver_options": {"eigensolver": "lanczos"}},
+            r"`solver_options\['eigensolver'\]` must be 'warm' or 'dense' \(got 'lanczos'\)",
         ),
         (
             {"solver_options": {"sweeps": 3}},
