@@ -35,10 +35,11 @@ the certified relative gap reaches ``tol``, when ``max_time`` or the evaluation 
 or when the gap stops improving. The best certified points are returned, never a bare number.
 
 Measured (benchmarks/bench_first_order.py, 2 cores): the certified gap shrinks roughly like ε,
-and a relative gap of 1e-4 takes ≈ 800–2,000 evaluations on random coherent mixtures. An
-evaluation of a 480-dimensional coupling costs ≈ 12 ms with the warm iteration against ≈ 31 ms
-with a dense partial eigendecomposition (and ≈ 73 ms when NumPy's and SciPy's BLAS thread pools
-compete, which :func:`qmot._threads.lapack_owns_the_cores` prevents). Golse–Paul MK_ħ² between
+and a relative gap of 1e-4 takes ≈ 800–2,000 evaluations on random coherent mixtures. A
+spectrum of a 480-dimensional ``K`` costs ≈ 19 ms with the warm iteration against ≈ 29 ms with a
+dense partial eigendecomposition (≈ 73 ms when NumPy's and SciPy's BLAS thread pools compete,
+which :func:`qmot._threads.lapack_owns_the_cores` prevents); whole solves with the dense route
+take 1.4–1.7 times longer. Golse–Paul MK_ħ² between
 random mixtures of M = N coherent states, certified relative gap ≤ 1e-4: d = 1, M = N = 24
 (n = 480) in 40 s and M = N = 32 (n = 728) in 101 s; d = 2, M = N = 24 (n = 576) in 43 s and
 M = N = 32 (n = 1024) in 179 s; W²_DPT between qudits of dimension 16 (n = 256) in 8.5 s.
@@ -268,9 +269,12 @@ class _WarmEigensolver:
     for good), QR, Rayleigh–Ritz with ``K'``, until every wanted Ritz pair has a residual
     :math:`\|Kv - \theta v\|` below ``RESIDUAL_TOL`` times the spread of ``C`` divided by its
     Gibbs weight, and the block reaches beyond the wanted window. A Cholesky factorisation costs
-    about a tenth of a dense partial eigendecomposition (n = 480: 2.5 ms against 33 ms), so an
-    evaluation costs 3–4 times less. A dense MRRR eigendecomposition starts the solver, refreshes
-    it every ``REFRESH_EVERY`` evaluations and takes over when the iteration does not converge.
+    about a tenth of a dense partial eigendecomposition (n = 480: 2.5 ms against 33 ms); with the
+    solves and Rayleigh–Ritz steps a spectrum costs 1.1–1.6 times less than LAPACK's MRRR, about
+    as much as ARPACK's shift-and-invert Lanczos told the window's size, and 20–40 times less
+    than LOBPCG (``bench_first_order.py --eigensolvers``). A dense MRRR eigendecomposition
+    starts the solver, refreshes it every ``REFRESH_EVERY`` evaluations and takes over when the
+    iteration does not converge.
     The eigenpairs only steer the optimiser: the certificates recompute everything densely.
     """
 
