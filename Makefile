@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(PYTHON) benchmarks/bench_symmetric_ot.py
 	$(PYTHON) benchmarks/bench_column_generation.py
 	$(PYTHON) benchmarks/bench_first_order.py
+	$(PYTHON) benchmarks/bench_first_order.py --eigensolvers
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis $(OUT)

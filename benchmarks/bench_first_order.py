@@ -23,12 +23,24 @@ matrix; "÷eigh" columns are times in units of it.
 
 Run: ``python benchmarks/bench_first_order.py [--quick]`` (quick: d = 1, M = N ≤ 16 and
 qudits d ≤ 8).
+
+``--eigensolvers`` instead compares, on Golse–Paul M = N = 24 (d = 1, 2), QMOT-ENTROPIC's warm
+shift-and-invert subspace iteration with the library routes for the Gibbs eigenpairs: whole
+solves with ``eigensolver="dense"`` (LAPACK's MRRR partial eigendecomposition at every
+evaluation), and, on the matrices ``K`` met by the warm run (every 25th evaluation), the
+eigenvalues of the Gibbs window by the warm iteration (from the previous evaluation's vectors),
+MRRR, ARPACK shift-and-invert (``scipy.sparse.linalg.eigsh`` with ``sigma`` below λ_min, the
+previous lowest vector as start, told the window's size) and LOBPCG
+(``scipy.sparse.linalg.lobpcg`` from the previous vectors): mean time per spectrum and the
+largest eigenvalue error (Gibbs weights ≥ e^-30) against a full dense eigendecomposition,
+relative to the spread ("inf": an eigenvalue of that window missing).
 """
 
 from __future__ import annotations
 
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +49,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import naive_coupling_sdp, report
 
+from qmot._threads import lapack_owns_the_cores
 from qmot.linalg import hermitian_part, random_density_matrix
 from qmot.quantum import CoherentMixture, dpt_divergence, mk2, spin
 from qmot.quantum.de_palma_trevisan import dpt_cost_operator
@@ -127,13 +140,7 @@ def row_for(
 
 
 def golse_paul_row(modes: int, size: int) -> dict[str, Any]:
-    rng = np.random.default_rng(1000 * modes + size)
-    first, second = (
-        CoherentMixture(
-            SPREAD * rng.normal(size=(size, 2 * modes)), rng.dirichlet(np.ones(size)), hbar=HBAR
-        )
-        for _ in range(2)
-    )
+    first, second = _mixtures(modes, size)
     first_section, second_section = first.section(), second.section()
     peer_problem = (
         cost_operator(first_section, second_section, HBAR),
@@ -211,5 +218,167 @@ def main(quick: bool) -> None:
     print(f"wrote {path.name}")
 
 
+def _mixtures(modes: int, size: int) -> tuple[CoherentMixture, CoherentMixture]:
+    rng = np.random.default_rng(1000 * modes + size)
+    first, second = (
+        CoherentMixture(
+            SPREAD * rng.normal(size=(size, 2 * modes)), rng.dirichlet(np.ones(size)), hbar=HBAR
+        )
+        for _ in range(2)
+    )
+    return first, second
+
+
+def _record_spectra(modes: int, size: int) -> tuple[dict[str, Any], list[tuple[Any, ...]]]:
+    """A warm solve, recording K, ε and the warm solver's previous state every 25th evaluation."""
+    from qmot import first_order
+
+    recorded: list[tuple[Any, ...]] = []
+    original = first_order._WarmEigensolver.lowest
+    calls = {"count": 0}
+
+    def lowest(self: Any, slack: np.ndarray, first: Any, second: Any, epsilon: float) -> Any:
+        calls["count"] += 1
+        if calls["count"] % 25 == 1 and self.basis is not None:
+            state = (self.basis.copy(), self.least, self.potentials)
+            recorded.append((slack.copy(), epsilon, *state, (first, second)))
+        return original(self, slack, first, second, epsilon)
+
+    first_order._WarmEigensolver.lowest = lowest  # type: ignore[method-assign]
+    try:
+        row = _whole_solve(modes, size, "warm")
+    finally:
+        first_order._WarmEigensolver.lowest = original  # type: ignore[method-assign]
+    return row, recorded
+
+
+def _whole_solve(modes: int, size: int, eigensolver: str) -> dict[str, Any]:
+    first, second = _mixtures(modes, size)
+    start = time.perf_counter()
+    result = mk2(
+        first,
+        second,
+        solver="QMOT-ENTROPIC",
+        tol=TOL,
+        max_time=MAX_TIME,
+        solver_options={"eigensolver": eigensolver},
+    )
+    return {
+        "seconds": time.perf_counter() - start,
+        "gap": result.gap / max(1.0, abs(result.upper_bound)),
+        "status": result.info["solver_status"],
+    }
+
+
+ROUTES = ("warm", "MRRR", "ARPACK", "LOBPCG")
+PEERS = ROUTES[1:]
+
+
+def _spectrum_times(recorded: list[tuple[Any, ...]]) -> dict[str, float]:
+    """Mean seconds per spectrum of each route on the recorded matrices, and the largest
+    eigenvalue error of each against a full dense eigendecomposition (relative to the spread)."""
+    totals = {name: 0.0 for name in ROUTES}
+    errors = {name: 0.0 for name in ROUTES}
+    misses = 0
+    with lapack_owns_the_cores():  # the thread set-up the solver runs under
+        for entry in recorded:
+            seconds, error, missed = _time_one_spectrum(*entry)
+            misses += missed
+            for name in ROUTES:
+                totals[name] += seconds[name]
+                errors[name] = max(errors[name], error[name])
+    return {
+        **{name: total / len(recorded) for name, total in totals.items()},
+        **{f"{name} error": error for name, error in errors.items()},
+        "LOBPCG misses": misses / len(recorded),
+    }
+
+
+def _time_one_spectrum(
+    slack: np.ndarray,
+    epsilon: float,
+    basis: np.ndarray,
+    least: float,
+    potentials: tuple[np.ndarray, np.ndarray],
+    current: tuple[np.ndarray, np.ndarray],
+) -> tuple[dict[str, float], dict[str, float], bool]:
+    """One spectrum (the wanted Gibbs window) by each route, warm ones from the previous data."""
+    import scipy.linalg
+    from scipy.sparse.linalg import eigsh, lobpcg
+
+    from qmot.first_order import GIBBS_CUTOFF, _WarmEigensolver
+
+    exact = np.linalg.eigvalsh(slack)
+    spread = float(exact[-1] - exact[0])
+    wanted = int(np.searchsorted(exact, exact[0] + GIBBS_CUTOFF * epsilon))
+    # errors are compared on Gibbs weights ≥ e^-30: at the e^-36 edge a Ritz value just above
+    # the cutoff drops an eigenvalue that is just below it, which carries no weight
+    compared = int(np.searchsorted(exact, exact[0] + (GIBBS_CUTOFF - 6) * epsilon))
+    solver = _WarmEigensolver(slack.shape[0], spread)
+    solver.basis, solver.least, solver.potentials = basis, least, potentials
+    routes = {
+        "warm": lambda: solver.lowest(slack, *current, epsilon)[0],
+        "MRRR": lambda: scipy.linalg.eigh(
+            slack, driver="evr", subset_by_index=[0, 2 * wanted - 1], eigvals_only=True
+        ),
+        "ARPACK": lambda: np.sort(
+            eigsh(slack, k=wanted, sigma=least - epsilon, which="LM", v0=basis[:, 0], tol=1e-12)[0]
+        ),
+        "LOBPCG": lambda: np.sort(
+            lobpcg(slack, basis[:, : wanted + 4], largest=False, tol=1e-9, maxiter=200)[0]
+        ),
+    }
+    seconds, errors = {}, {}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for name, route in routes.items():
+            start = time.perf_counter()
+            values = route()
+            seconds[name] = time.perf_counter() - start
+            if len(values) < compared:  # an eigenvalue of the window was missed
+                errors[name] = float("inf")
+            else:
+                errors[name] = float(np.abs(values[:compared] - exact[:compared]).max()) / spread
+    # LOBPCG warns when it stops at maxiter short of its tolerance
+    missed = any("not reaching" in str(w.message) for w in caught)
+    return seconds, errors, missed
+
+
+def compare_eigensolvers() -> None:
+    """Whole solves dense vs warm, and per-spectrum times of four routes (see module docstring)."""
+    rows = []
+    for modes in (1, 2):
+        warm, recorded = _record_spectra(modes, 24)
+        dense = _whole_solve(modes, 24, "dense")
+        per_spectrum = _spectrum_times(recorded)
+        rows.append(
+            {
+                "instance": f"GP d={modes}, M=N=24",
+                "warm solve s": warm["seconds"],
+                "warm gap": warm["gap"],
+                "dense solve s": dense["seconds"],
+                "dense gap": dense["gap"],
+                "dense/warm": dense["seconds"] / warm["seconds"],
+                "spectra": len(recorded),
+                **{f"{name} ms": 1e3 * per_spectrum[name] for name in ROUTES},
+                **{f"{name}/warm": per_spectrum[name] / per_spectrum["warm"] for name in PEERS},
+                **{f"{name} err": per_spectrum[f"{name} error"] for name in ROUTES},
+                "LOBPCG at maxiter": per_spectrum["LOBPCG misses"],
+            }
+        )
+        print(f"{rows[-1]['instance']}: warm [{warm['status']}], dense [{dense['status']}]")
+    columns = list(rows[0])
+    path = report(
+        "first_order_eigensolvers",
+        "Gibbs eigenpairs: warm shift-and-invert iteration vs LAPACK MRRR, ARPACK, LOBPCG",
+        columns,
+        rows,
+    )
+    print(f"wrote {path.name}")
+
+
 if __name__ == "__main__":
-    main(quick="--quick" in sys.argv)
+    if "--eigensolvers" in sys.argv:
+        compare_eigensolvers()
+    else:
+        main(quick="--quick" in sys.argv)

@@ -3,6 +3,8 @@ certificates checked from scratch (marginals, positivity, dual feasibility), tim
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -58,6 +60,54 @@ def test_bracket_contains_the_interior_point_value(seed: int, r: int, s: int) ->
     assert result.upper_bound >= reference.lower_bound - 1e-9
     assert result.gap <= 1e-5 * max(1.0, abs(result.upper_bound))
     _assert_certificates(result, cost, first, second)
+
+
+def test_coherent_mixture_solved_by_the_warm_iteration_is_certified_against_the_ipm() -> None:
+    """A coupling large enough (n = 100) for the warm subspace iteration to do most spectra."""
+    rng = np.random.default_rng(5)
+    mixtures = [
+        CoherentMixture(1.5 * rng.normal(size=(10, 2)), rng.dirichlet(np.ones(10)), hbar=0.5)
+        for _ in range(2)
+    ]
+    reference = mk2(*mixtures, solver="QMOT-IPM", support_rtol=1e-8)
+    result = mk2(*mixtures, solver=SOLVER, tol=1e-4, support_rtol=1e-8)
+    assert reference.gap <= 1e-6
+    assert result.status == "optimal"
+    assert result.lower_bound <= reference.upper_bound + 1e-9
+    assert result.upper_bound >= reference.lower_bound - 1e-9
+    evaluations, dense = (
+        int(word)
+        for word in re.findall(r"(\d+) (?:evaluations|dense)", result.info["solver_status"])
+    )
+    assert dense < evaluations / 2  # most spectra came from the warm iteration
+    # the returned coupling, checked from scratch on the coherent spans
+    first, second = mixtures[0].section().density, mixtures[1].section().density
+    coupling = result.coupling
+    np.testing.assert_allclose(partial_trace(coupling, (10, 10), 2), first, atol=1e-10)
+    np.testing.assert_allclose(partial_trace(coupling, (10, 10), 1), second, atol=1e-10)
+    assert np.linalg.eigvalsh(coupling)[0] >= -1e-12
+
+
+def test_dense_and_warm_eigensolvers_give_overlapping_certified_brackets() -> None:
+    cost, first, second = _random_instance(21, 8, 8)
+    results = [
+        coupling_sdp(
+            cost, first, second, solver=SOLVER, tol=1e-5, solver_options={"eigensolver": e}
+        )
+        for e in ("dense", "warm")
+    ]
+    for result in results:
+        assert result.status == "optimal"
+        _assert_certificates(result, cost, first, second)
+    assert results[0].lower_bound <= results[1].upper_bound + 1e-12
+    assert results[1].lower_bound <= results[0].upper_bound + 1e-12
+    counts = [
+        [int(n) for n in re.findall(r"(\d+) (?:evaluations|dense)", r.info["solver_status"])]
+        for r in results
+    ]
+    (dense_evaluations, dense_spectra), (warm_evaluations, warm_spectra) = counts
+    assert dense_spectra >= dense_evaluations  # dense at every evaluation (and certification)
+    assert warm_spectra < warm_evaluations / 2
 
 
 def test_bracket_contains_the_clarabel_value_for_rank_deficient_marginals() -> None:
@@ -145,6 +195,10 @@ def test_verbose_shows_a_live_table_on_stderr(capsys: pytest.CaptureFixture[str]
         (
             {"solver_options": {"epsilon_factor": 1.5}},
             r"`solver_options\['epsilon_factor'\]` must be a number in \(0, 1\) \(got 1.5\)",
+        ),
+        (
+            {"solver_options": {"eigensolver": "lanczos"}},
+            r"`solver_options\['eigensolver'\]` must be 'warm' or 'dense' \(got 'lanczos'\)",
         ),
         (
             {"solver_options": {"sweeps": 3}},

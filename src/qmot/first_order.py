@@ -35,10 +35,11 @@ the certified relative gap reaches ``tol``, when ``max_time`` or the evaluation 
 or when the gap stops improving. The best certified points are returned, never a bare number.
 
 Measured (benchmarks/bench_first_order.py, 2 cores): the certified gap shrinks roughly like ε,
-and a relative gap of 1e-4 takes ≈ 800–2,000 evaluations on random coherent mixtures. An
-evaluation of a 480-dimensional coupling costs ≈ 12 ms with the warm iteration against ≈ 31 ms
-with a dense partial eigendecomposition (and ≈ 73 ms when NumPy's and SciPy's BLAS thread pools
-compete, which :func:`qmot._threads.lapack_owns_the_cores` prevents). Golse–Paul MK_ħ² between
+and a relative gap of 1e-4 takes ≈ 800–2,000 evaluations on random coherent mixtures. A
+spectrum of a 480-dimensional ``K`` costs ≈ 19 ms with the warm iteration against ≈ 29 ms with a
+dense partial eigendecomposition (≈ 73 ms when NumPy's and SciPy's BLAS thread pools compete,
+which :func:`qmot._threads.lapack_owns_the_cores` prevents); whole solves with the dense route
+take 1.4–1.7 times longer. Golse–Paul MK_ħ² between
 random mixtures of M = N coherent states, certified relative gap ≤ 1e-4: d = 1, M = N = 24
 (n = 480) in 40 s and M = N = 32 (n = 728) in 101 s; d = 2, M = N = 24 (n = 576) in 43 s and
 M = N = 32 (n = 1024) in 179 s; W²_DPT between qudits of dimension 16 (n = 256) in 8.5 s.
@@ -116,6 +117,7 @@ _OPTION_RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "stage_defect": ("a positive number", lambda v: _is_real(v) and v > 0),
     "memory": ("a positive integer", lambda v: _is_int(v) and v >= 1),
     "certify_every": ("a positive integer", lambda v: _is_int(v) and v >= 1),
+    "eigensolver": ("'warm' or 'dense'", lambda v: v in ("warm", "dense")),
 }
 
 
@@ -176,14 +178,18 @@ class _SmoothedDual:
     (GA)` in ``P`` is :math:`W\circ(\operatorname{Re} G + \operatorname{Im} G)`.
     """
 
-    def __init__(self, cost: np.ndarray, first: np.ndarray, second: np.ndarray) -> None:
+    def __init__(
+        self, cost: np.ndarray, first: np.ndarray, second: np.ndarray, *, warm: bool = True
+    ) -> None:
         self.cost = cost
         self.first, self.second = first, second
         self.r, self.s = first.shape[0], second.shape[0]
         self.first_weights = _weights(np.diag(first).real)
         self.second_weights = _weights(np.diag(second).real)
         spread = np.linalg.eigvalsh(cost)
-        self.eigensolver = _WarmEigensolver(self.r * self.s, float(spread[-1] - spread[0]))
+        self.eigensolver = _WarmEigensolver(
+            self.r * self.s, float(spread[-1] - spread[0]), warm=warm
+        )
         self.evaluations = 0
         self.defect = np.inf
         self.best_lower = -np.inf
@@ -263,9 +269,12 @@ class _WarmEigensolver:
     for good), QR, Rayleigh–Ritz with ``K'``, until every wanted Ritz pair has a residual
     :math:`\|Kv - \theta v\|` below ``RESIDUAL_TOL`` times the spread of ``C`` divided by its
     Gibbs weight, and the block reaches beyond the wanted window. A Cholesky factorisation costs
-    about a tenth of a dense partial eigendecomposition (n = 480: 2.5 ms against 33 ms), so an
-    evaluation costs 3–4 times less. A dense MRRR eigendecomposition starts the solver, refreshes
-    it every ``REFRESH_EVERY`` evaluations and takes over when the iteration does not converge.
+    about a tenth of a dense partial eigendecomposition (n = 480: 2.5 ms against 33 ms); with the
+    solves and Rayleigh–Ritz steps a spectrum costs 1.1–1.6 times less than LAPACK's MRRR, about
+    as much as ARPACK's shift-and-invert Lanczos told the window's size, and 20–40 times less
+    than LOBPCG (``bench_first_order.py --eigensolvers``). A dense MRRR eigendecomposition
+    starts the solver, refreshes it every ``REFRESH_EVERY`` evaluations and takes over when the
+    iteration does not converge.
     The eigenpairs only steer the optimiser: the certificates recompute everything densely.
     """
 
@@ -274,8 +283,9 @@ class _WarmEigensolver:
     RESIDUAL_TOL = 1e-11
     RANDOM_COLUMNS = 2
 
-    def __init__(self, n: int, spread: float, seed: int = 0) -> None:
+    def __init__(self, n: int, spread: float, seed: int = 0, *, warm: bool = True) -> None:
         self.n = n
+        self.warm = warm  # False: every spectrum by the dense eigendecomposition
         self.spread = max(spread, np.finfo(float).tiny)
         self.rng = np.random.default_rng(seed)
         self.wanted = n  # eigenpairs asked of the dense solver (adapted)
@@ -290,7 +300,7 @@ class _WarmEigensolver:
         self, slack: np.ndarray, first: np.ndarray, second: np.ndarray, epsilon: float
     ) -> tuple[np.ndarray, np.ndarray]:
         found = None
-        if self.basis is not None and self.since_dense < self.REFRESH_EVERY:
+        if self.warm and self.basis is not None and self.since_dense < self.REFRESH_EVERY:
             found = self._iterate(slack, first, second, epsilon)
         if found is None:
             found = self._dense(slack, epsilon)
@@ -468,6 +478,7 @@ def solve_coupling_entropic(
     stage_defect: float = 1.0,
     certify_every: int = 150,
     memory: int = 30,
+    eigensolver: str = "warm",
     verbose: bool = False,
     progress: Callable[[dict[str, float]], None] | None = None,
 ) -> EntropicResult:
@@ -500,6 +511,10 @@ def solve_coupling_entropic(
         run stops as soon as the certified gap is within ``tol``).
     memory
         L-BFGS memory (number of correction pairs).
+    eigensolver
+        ``"warm"`` (default): the warm-started shift-and-invert iteration of
+        :class:`_WarmEigensolver`; ``"dense"``: LAPACK's dense partial eigendecomposition at every
+        evaluation (the library route, ≈ 2–3 times slower; kept for comparison and robustness).
     verbose
         Show a live rich display (stage, ε, evaluations, certified bracket) on stderr.
     progress
@@ -538,6 +553,7 @@ def solve_coupling_entropic(
                 stage_defect=stage_defect,
                 certify_every=certify_every,
                 memory=memory,
+                eigensolver=eigensolver,
                 progress=display.chain(progress),
             )
     started = time.perf_counter()
@@ -546,7 +562,12 @@ def solve_coupling_entropic(
     rotation = np.kron(first_basis, second_basis)
     rotated_cost = rotation.conj().T @ cost @ rotation
     rotated_cost = (rotated_cost + rotated_cost.conj().T) / 2
-    dual = _SmoothedDual(rotated_cost, np.diag(first_values), np.diag(second_values))
+    dual = _SmoothedDual(
+        rotated_cost,
+        np.diag(first_values),
+        np.diag(second_values),
+        warm=eigensolver == "warm",
+    )
     budget = _Budget(started, max_time, max_evaluations)
 
     def back(potential: np.ndarray, basis: np.ndarray) -> np.ndarray:
