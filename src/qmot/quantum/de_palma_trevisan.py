@@ -213,20 +213,10 @@ def dpt_divergence(
     4.0
     """
     first, second, x_ops, y_ops = _validate(rho, sigma, ops, ops_sigma)
-    solver_name = check_solver_options(
-        solver, tol, support_rtol, max_time=max_time, verbose=verbose
-    )
+    name = check_solver_options(solver, tol, support_rtol, max_time=max_time, verbose=verbose)
     cost = dpt_cost_operator(first, second, x_ops, y_ops)
-    result = solve_coupling(
-        cost,
-        first,
-        hermitian_part(second.T),
-        solver=solver_name,
-        tol=tol,
-        support_rtol=support_rtol,
-        solver_options=solver_options,
-        max_time=max_time,
-        verbose=verbose,
+    result = _coupling_with_transpose(
+        cost, first, second, name, tol, support_rtol, solver_options, max_time, verbose
     )
     channel = channel_from_coupling(result.coupling, first, second)
     residuals = {
@@ -273,19 +263,43 @@ def dpt_original_squared(
     4.0
     """
     first, second, x_ops, _ = _validate(rho, sigma, ops, None)
-    solver_name = check_solver_options(
-        solver, tol, support_rtol, max_time=max_time, verbose=verbose
-    )
+    name = check_solver_options(solver, tol, support_rtol, max_time=max_time, verbose=verbose)
     dim = first.shape[0]
     cost = np.zeros((dim * dim, dim * dim), dtype=complex)
     for op in x_ops:
         difference = np.kron(op, np.eye(dim)) - np.kron(np.eye(dim), op.T)
         cost += difference @ difference
-    return solve_coupling(
+    return _coupling_with_transpose(
         hermitian_part(cost),
         first,
+        second,
+        name,
+        tol,
+        support_rtol,
+        solver_options,
+        max_time,
+        verbose,
+    )
+
+
+def _coupling_with_transpose(
+    cost: np.ndarray,
+    first: np.ndarray,
+    second: np.ndarray,
+    solver: str,
+    tol: float,
+    support_rtol: float,
+    solver_options: Mapping[str, Any] | None,
+    max_time: float | None,
+    verbose: bool,
+) -> TransportResult:
+    r"""Solve and certify the coupling SDP of :math:`(\rho, \sigma^\top)` (inputs and the
+    solver's name already validated by the entry point)."""
+    return solve_coupling(
+        cost,
+        first,
         hermitian_part(second.T),
-        solver=solver_name,
+        solver=solver,
         tol=tol,
         support_rtol=support_rtol,
         solver_options=solver_options,
