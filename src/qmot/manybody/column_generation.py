@@ -30,8 +30,11 @@ pair products :math:`z_{ij} = b_ib_j` linearised exactly by :math:`z_{ij}\ge b_i
 :math:`z_{ij}\ge 0` (the cost is non-negative) and strengthened by the valid equalities
 :math:`w_ib_i + \sum_{j\ne i} w_jz_{ij} = N b_i` (the cardinality row multiplied by
 :math:`b_i`) — to certify the end. The MILP's *dual bound* is a valid lower bound on
-:math:`r^\star` even when its time budget runs out; optimality is claimed only when the
-certified bracket closes to the tolerance.
+:math:`r^\star` even when its time budget runs out; when it runs out without a proof and the
+occupations are binary, the doubly nonnegative SDP relaxation of the pricing problem gives a
+second certified bound (:func:`dnn_pricing_bound`; far stronger at scale: on a 10 × 10 Coulomb
+grid with N = 10 it brings the certified relative gap from 0.45 to 0.006). Optimality is claimed
+only when the certified bracket closes to the tolerance.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -52,6 +56,7 @@ __all__ = [
     "ExactPricing",
     "RestrictedMaster",
     "column_generation",
+    "dnn_pricing_bound",
     "exact_pricing",
     "local_search_pricing",
     "reduced_costs",
@@ -67,6 +72,9 @@ MAX_SEEDS = 48
 """Local searches per round start from at most this many support columns (and their kicks)."""
 INTENSIFIED_RESTARTS = 12
 """Random kicks per seed in the second heuristic pass, before the exact pricing MILP."""
+DNN_MAX_SITES = 150
+"""Largest number of sites for the doubly nonnegative pricing bound (an SDP of size L + 1; SCS
+takes ≈ 5 s at L = 100)."""
 
 
 def reduced_costs(
@@ -621,7 +629,10 @@ def column_generation(
         if time.perf_counter() - started > max_time:
             break
         if found.shape[0] == 0:
-            status = "pricing_time_limit"
+            # the MILP ran out of time without a proof: try the relaxation's certified bound
+            lower = max(lower, _relaxation_lower_bound(cost, mu, y, particles))
+            history[-1]["lower"] = lower
+            status = "optimal" if value - lower <= tol * scale else "pricing_time_limit"
             break
         added += master.add(found, configuration_cost(found, cost))
         if rounds % 10 == 0:
@@ -641,6 +652,98 @@ def column_generation(
         pricing=pricing,
         history=history,
     )
+
+
+def dnn_pricing_bound(cost: np.ndarray, y: np.ndarray, particles: int) -> float | None:
+    r"""Certified lower bound on :math:`r^\star(y)` by the doubly nonnegative relaxation.
+
+    Only for binary occupations (every :math:`C_{kk} = +\infty`; otherwise ``None``). With
+    :math:`Y = \begin{pmatrix}1 & n^\top\\ n & X\end{pmatrix}`, every configuration gives
+    :math:`Y = (1, n)(1, n)^\top`, which is positive semidefinite, entrywise non-negative and
+    satisfies :math:`Y_{00} = 1`, :math:`X_{ii} = n_i`, :math:`\sum_i n_i = N`,
+    :math:`\sum_j X_{ij} = N n_i`; its reduced cost is :math:`\langle Q, Y\rangle` with
+    :math:`Q = \begin{pmatrix}0 & -y^\top/2N\\ -y/2N & C_{\rm off}/2\end{pmatrix}`. For *any*
+    multipliers :math:`(a, b, c, d)` of these equalities and any :math:`P \ge 0` entrywise,
+    weak duality gives, with the slack :math:`S = Q - a E_{00} - \sum b_i A_i - c B -
+    \sum d_i D_i - P` and :math:`\operatorname{tr} Y = 1 + N`,
+
+    .. math::
+
+        r^\star(y) \ \ge\ a + cN + (1 + N)\min\bigl(0, \lambda_{\min}(S)\bigr).
+
+    The multipliers come from the dual SDP solved by SCS (cvxpy); the bound is then evaluated
+    exactly as above (eigenvalue minus a rounding margin), so an inaccurate SDP solution only
+    loosens it. Measured on the 10 × 10 Coulomb grid, N = 10, at the final dual: bound −0.61
+    where HiGHS's MILP bound after 10 s was −48 (reduced costs are ≈ 1e-2 of the cost scale).
+    """
+    if not np.all(np.isinf(np.diag(cost))):
+        return None
+    import cvxpy as cp  # deferred: cvxpy set-up is slow and unused elsewhere in this module
+
+    sites = cost.shape[0]
+    off = np.array(cost, dtype=float)
+    np.fill_diagonal(off, 0.0)
+    linear = np.asarray(y, dtype=float) / particles
+    objective = np.zeros((sites + 1, sites + 1))
+    objective[0, 1:] = objective[1:, 0] = -linear / 2
+    objective[1:, 1:] = off / 2
+    a, c = cp.Variable(), cp.Variable()
+    b, d = cp.Variable(sites), cp.Variable(sites)
+    nonnegative = cp.Variable((sites + 1, sites + 1), symmetric=True)
+    slack = objective - _dnn_constraint_map(a, b, c, d, sites, particles) - nonnegative
+    problem = cp.Problem(cp.Maximize(a + c * particles), [slack >> 0, nonnegative >= 0])
+    try:
+        problem.solve(solver="SCS", eps=1e-7, max_iters=20_000)
+    except cp.error.SolverError:
+        return None
+    if a.value is None:
+        return None
+    values = [float(a.value), np.asarray(b.value), float(c.value), np.asarray(d.value)]
+    exact_slack = (
+        objective
+        - _dnn_constraint_map(*values, sites, particles)
+        - np.clip(nonnegative.value, 0.0, None)
+    )
+    exact_slack = (exact_slack + exact_slack.T) / 2
+    least = float(np.linalg.eigvalsh(exact_slack)[0])
+    rounding = 8 * (sites + 1) * np.finfo(float).eps * float(np.linalg.norm(exact_slack))
+    return values[0] + values[2] * particles + (1 + particles) * min(0.0, least - rounding)
+
+
+def _dnn_constraint_map(a: Any, b: Any, c: Any, d: Any, sites: int, particles: int) -> Any:
+    r""":math:`a E_{00} + \sum_i b_i A_i + c B + \sum_i d_i D_i` (symmetric matrices of the
+    equalities :math:`Y_{00} = 1`, :math:`X_{ii} - n_i = 0`, :math:`\sum n_i = N`,
+    :math:`\sum_j X_{ij} - N n_i = 0`), for numbers or cvxpy expressions alike."""
+    import cvxpy as cp
+
+    symbolic = isinstance(a, cp.Expression)
+    stack = cp.bmat if symbolic else np.block
+    column = cp.reshape if symbolic else (lambda v, shape, order="C": np.reshape(v, shape))
+    first_row = -b / 2 + c / 2 - particles * d / 2
+    corner = column(a, (1, 1), order="C")
+    border = column(first_row, (1, sites), order="C")
+    ones = np.ones((sites, 1))
+    if symbolic:
+        block = (
+            cp.diag(b)
+            + (column(d, (sites, 1), order="C") @ ones.T + ones @ column(d, (1, sites), order="C"))
+            / 2
+        )
+    else:
+        block = np.diag(b) + (d[:, None] + d[None, :]) / 2
+    return stack([[corner, border], [border.T, block]])
+
+
+def _relaxation_lower_bound(
+    cost: np.ndarray, mu: np.ndarray, y: np.ndarray, particles: int
+) -> float:
+    """The Lagrangian bound with :func:`dnn_pricing_bound` (``-inf`` where it does not apply)."""
+    if cost.shape[0] > DNN_MAX_SITES:
+        return -math.inf
+    bound = dnn_pricing_bound(cost, y, particles)
+    if bound is None:
+        return -math.inf
+    return float(mu @ y) + min(0.0, bound) - _margin(cost, mu, y)
 
 
 def _margin(cost: np.ndarray, mu: np.ndarray, y: np.ndarray) -> float:
