@@ -206,8 +206,21 @@ def test_dnn_pricing_bound_is_tight_on_a_small_coulomb_instance() -> None:
     assert exact - 1e-6 <= bound <= exact + 1e-12
 
 
-def test_dnn_pricing_bound_declines_integer_occupations() -> None:
+@settings(max_examples=6, deadline=None)
+@given(st.integers(0, 10_000), st.integers(4, 7), st.integers(2, 4))
+def test_dnn_pricing_bound_holds_for_integer_occupations(
+    seed: int, sites: int, particles: int
+) -> None:
+    """Finite diagonal (Gaussian): occupations 0..N, checked against every configuration."""
     from qmot.manybody.column_generation import dnn_pricing_bound
 
-    cost = Gaussian(0.3).matrix(np.linspace(0.0, 1.0, 8))
-    assert dnn_pricing_bound(cost, np.zeros(8), 3) is None
+    rng = np.random.default_rng(seed)
+    cost = Gaussian(0.3).matrix(rng.uniform(size=(sites, 2)))
+    y = rng.normal(1.0, 1.0, size=sites)
+    configurations = enumerate_configurations(sites, particles)
+    exact = float(
+        reduced_costs(configurations, configuration_cost(configurations, cost), y, particles).min()
+    )
+    bound = dnn_pricing_bound(cost, y, particles)
+    assert bound is not None
+    assert bound <= exact + 1e-12

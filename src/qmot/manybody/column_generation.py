@@ -31,7 +31,7 @@ pair products :math:`z_{ij} = b_ib_j` linearised exactly by :math:`z_{ij}\ge b_i
 :math:`w_ib_i + \sum_{j\ne i} w_jz_{ij} = N b_i` (the cardinality row multiplied by
 :math:`b_i`) — to certify the end. The MILP's *dual bound* is a valid lower bound on
 :math:`r^\star` even when its time budget runs out; when it runs out without a proof and the
-occupations are binary, the doubly nonnegative SDP relaxation of the pricing problem gives a
+problem is small enough, the doubly nonnegative SDP relaxation of the pricing problem gives a
 second certified bound (:func:`dnn_pricing_bound`; far stronger at scale: on a 10 × 10 Coulomb
 grid with N = 10 it brings the certified relative gap from 0.45 to 0.006). Optimality is claimed
 only when the certified bracket closes to the tolerance.
@@ -657,87 +657,94 @@ def column_generation(
 def dnn_pricing_bound(cost: np.ndarray, y: np.ndarray, particles: int) -> float | None:
     r"""Certified lower bound on :math:`r^\star(y)` by the doubly nonnegative relaxation.
 
-    Only for binary occupations (every :math:`C_{kk} = +\infty`; otherwise ``None``). With
-    :math:`Y = \begin{pmatrix}1 & n^\top\\ n & X\end{pmatrix}`, every configuration gives
-    :math:`Y = (1, n)(1, n)^\top`, which is positive semidefinite, entrywise non-negative and
-    satisfies :math:`Y_{00} = 1`, :math:`X_{ii} = n_i`, :math:`\sum_i n_i = N`,
-    :math:`\sum_j X_{ij} = N n_i`; its reduced cost is :math:`\langle Q, Y\rangle` with
-    :math:`Q = \begin{pmatrix}0 & -y^\top/2N\\ -y/2N & C_{\rm off}/2\end{pmatrix}`. For *any*
-    multipliers :math:`(a, b, c, d)` of these equalities and any :math:`P \ge 0` entrywise,
-    weak duality gives, with the slack :math:`S = Q - a E_{00} - \sum b_i A_i - c B -
-    \sum d_i D_i - P` and :math:`\operatorname{tr} Y = 1 + N`,
+    With :math:`Y = \begin{pmatrix}1 & n^\top\\ n & X\end{pmatrix}`, every configuration
+    gives :math:`Y = (1, n)(1, n)^\top`: positive semidefinite, entrywise non-negative, with
+    :math:`Y_{00} = 1`, :math:`\sum_i n_i = N`, :math:`\sum_j X_{ij} = N n_i`, and
+    :math:`X_{ii} = n_i` on sites with :math:`C_{ii} = +\infty` (occupation 0 or 1),
+    :math:`n_i \le X_{ii} \le N n_i` on the others (integers :math:`0 \le n_i \le N`). Its
+    reduced cost :math:`c(n) - y^\top n/N` is :math:`\langle Q, Y\rangle`, linear in ``Y``
+    (the finite diagonal enters as :math:`\tfrac12 C_{ii}(X_{ii} - n_i)`). For *any*
+    multipliers of these constraints (signed for the inequalities) and any :math:`P\ge 0`
+    entrywise, weak duality gives, with the slack :math:`S = Q - \sum_k m_k A_k - P` and
+    :math:`\operatorname{tr} Y \le T` (:math:`T = 1 + N` when all occupations are binary,
+    :math:`1 + N^2` otherwise),
 
     .. math::
 
-        r^\star(y) \ \ge\ a + cN + (1 + N)\min\bigl(0, \lambda_{\min}(S)\bigr).
+        r^\star(y) \ \ge\ a + cN + T\min\bigl(0, \lambda_{\min}(S)\bigr)
 
-    The multipliers come from the dual SDP solved by SCS (cvxpy); the bound is then evaluated
-    exactly as above (eigenvalue minus a rounding margin), so an inaccurate SDP solution only
-    loosens it. Measured on the 10 × 10 Coulomb grid, N = 10, at the final dual: bound −0.61
-    where HiGHS's MILP bound after 10 s was −48 (reduced costs are ≈ 1e-2 of the cost scale).
+    (``a``, ``c``: the multipliers of :math:`Y_{00} = 1` and :math:`\sum n_i = N`). The
+    multipliers come from the dual SDP solved by SCS (cvxpy); the bound is then evaluated exactly
+    as above (signs enforced, eigenvalue minus a rounding margin), so an inaccurate SDP solution
+    only loosens it. Returns ``None`` when SCS returns no multipliers. Measured on the 10 × 10
+    Coulomb grid, N = 10, at the final dual: −0.61 where HiGHS's MILP bound after 10 s was −48.
     """
-    if not np.all(np.isinf(np.diag(cost))):
-        return None
     import cvxpy as cp  # deferred: cvxpy set-up is slow and unused elsewhere in this module
 
     sites = cost.shape[0]
+    binary = np.isinf(np.diag(cost))
+    finite_diagonal = np.where(binary, 0.0, np.diag(cost))
     off = np.array(cost, dtype=float)
     np.fill_diagonal(off, 0.0)
     linear = np.asarray(y, dtype=float) / particles
     objective = np.zeros((sites + 1, sites + 1))
-    objective[0, 1:] = objective[1:, 0] = -linear / 2
-    objective[1:, 1:] = off / 2
+    objective[0, 1:] = objective[1:, 0] = -linear / 2 - finite_diagonal / 4
+    objective[1:, 1:] = off / 2 + np.diag(finite_diagonal / 2)
     a, c = cp.Variable(), cp.Variable()
-    b, d = cp.Variable(sites), cp.Variable(sites)
+    lower, upper, rows = cp.Variable(sites), cp.Variable(sites), cp.Variable(sites)
     nonnegative = cp.Variable((sites + 1, sites + 1), symmetric=True)
-    slack = objective - _dnn_constraint_map(a, b, c, d, sites, particles) - nonnegative
-    problem = cp.Problem(cp.Maximize(a + c * particles), [slack >> 0, nonnegative >= 0])
+    slack = objective - _dnn_constraint_map(a, lower, upper, c, rows, particles) - nonnegative
+    constraints = [slack >> 0, nonnegative >= 0, upper >= 0]
+    if binary.any():
+        constraints.append(upper[np.flatnonzero(binary)] == 0)
+    if not binary.all():
+        constraints.append(lower[np.flatnonzero(~binary)] >= 0)
+    problem = cp.Problem(cp.Maximize(a + c * particles), constraints)
     try:
         problem.solve(solver="SCS", eps=1e-7, max_iters=20_000)
     except cp.error.SolverError:
         return None
     if a.value is None:
         return None
-    values = [float(a.value), np.asarray(b.value), float(c.value), np.asarray(d.value)]
-    exact_slack = (
-        objective
-        - _dnn_constraint_map(*values, sites, particles)
-        - np.clip(nonnegative.value, 0.0, None)
+    lower_value = np.asarray(lower.value)
+    lower_value[~binary] = np.clip(lower_value[~binary], 0.0, None)
+    upper_value = np.where(binary, 0.0, np.clip(upper.value, 0.0, None))
+    exact_slack = objective - np.clip(nonnegative.value, 0.0, None)
+    exact_slack -= _dnn_constraint_map(
+        float(a.value), lower_value, upper_value, float(c.value), np.asarray(rows.value), particles
     )
     exact_slack = (exact_slack + exact_slack.T) / 2
     least = float(np.linalg.eigvalsh(exact_slack)[0])
     rounding = 8 * (sites + 1) * np.finfo(float).eps * float(np.linalg.norm(exact_slack))
-    return values[0] + values[2] * particles + (1 + particles) * min(0.0, least - rounding)
+    trace = 1 + particles if binary.all() else 1 + particles**2
+    return float(a.value) + float(c.value) * particles + trace * min(0.0, least - rounding)
 
 
-def _dnn_constraint_map(a: Any, b: Any, c: Any, d: Any, sites: int, particles: int) -> Any:
-    r""":math:`a E_{00} + \sum_i b_i A_i + c B + \sum_i d_i D_i` (symmetric matrices of the
-    equalities :math:`Y_{00} = 1`, :math:`X_{ii} - n_i = 0`, :math:`\sum n_i = N`,
-    :math:`\sum_j X_{ij} - N n_i = 0`), for numbers or cvxpy expressions alike."""
+def _dnn_constraint_map(a: Any, lower: Any, upper: Any, c: Any, rows: Any, particles: int) -> Any:
+    r""":math:`\sum_k m_k A_k` over the constraints of :func:`dnn_pricing_bound`, for numbers or
+    cvxpy expressions alike: ``a`` on :math:`Y_{00}`, ``lower`` on :math:`X_{ii} - n_i`
+    (:math:`= 0` or :math:`\ge 0`), ``upper`` on :math:`N n_i - X_{ii} \ge 0`, ``c`` on
+    :math:`\sum n_i`, ``rows`` on :math:`\sum_j X_{ij} - N n_i`."""
     import cvxpy as cp
 
     symbolic = isinstance(a, cp.Expression)
     stack = cp.bmat if symbolic else np.block
-    column = cp.reshape if symbolic else (lambda v, shape, order="C": np.reshape(v, shape))
-    first_row = -b / 2 + c / 2 - particles * d / 2
-    corner = column(a, (1, 1), order="C")
-    border = column(first_row, (1, sites), order="C")
+    shape = cp.reshape if symbolic else (lambda v, size, order="C": np.reshape(v, size))
+    sites = lower.shape[0]
+    border = shape(
+        (-lower + particles * upper) / 2 + c / 2 - particles * rows / 2, (1, sites), order="C"
+    )
     ones = np.ones((sites, 1))
-    if symbolic:
-        block = (
-            cp.diag(b)
-            + (column(d, (sites, 1), order="C") @ ones.T + ones @ column(d, (1, sites), order="C"))
-            / 2
-        )
-    else:
-        block = np.diag(b) + (d[:, None] + d[None, :]) / 2
-    return stack([[corner, border], [border.T, block]])
+    column, row = shape(rows, (sites, 1), order="C"), shape(rows, (1, sites), order="C")
+    diagonal = cp.diag(lower - upper) if symbolic else np.diag(lower - upper)
+    block = diagonal + (column @ ones.T + ones @ row) / 2
+    return stack([[shape(a, (1, 1), order="C"), border], [border.T, block]])
 
 
 def _relaxation_lower_bound(
     cost: np.ndarray, mu: np.ndarray, y: np.ndarray, particles: int
 ) -> float:
-    """The Lagrangian bound with :func:`dnn_pricing_bound` (``-inf`` where it does not apply)."""
+    """The Lagrangian bound with :func:`dnn_pricing_bound` (``-inf`` above ``DNN_MAX_SITES``)."""
     if cost.shape[0] > DNN_MAX_SITES:
         return -math.inf
     bound = dnn_pricing_bound(cost, y, particles)
