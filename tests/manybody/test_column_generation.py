@@ -166,3 +166,61 @@ def test_verbose_shows_the_bracket_on_stderr(capsys: pytest.CaptureFixture[str])
 def test_bad_options_are_rejected(options: dict, message: str) -> None:
     with pytest.raises(InvalidInputError, match=message):
         symmetric_ot(np.ones((3, 3)), np.full(3, 1 / 3), 2, **options)
+
+
+def _brute_force_pricing(cost: np.ndarray, y: np.ndarray, particles: int) -> float:
+    """min over all N-subsets of Σ_{k<l} C_kl − Σ_k y_k / N (binary occupations)."""
+    from itertools import combinations
+
+    return min(
+        sum(cost[i, j] for i, j in combinations(subset, 2)) - y[list(subset)].sum() / particles
+        for subset in combinations(range(cost.shape[0]), particles)
+    )
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.integers(0, 10_000), st.integers(6, 10), st.integers(2, 4))
+def test_dnn_pricing_bound_is_below_the_brute_force_minimum(
+    seed: int, sites: int, particles: int
+) -> None:
+    from qmot.manybody.column_generation import dnn_pricing_bound
+
+    rng = np.random.default_rng(seed)
+    cost = Coulomb().matrix(rng.uniform(size=(sites, 2)))
+    y = rng.normal(20.0, 5.0, size=sites)
+    exact = _brute_force_pricing(cost, y, particles)
+    bound = dnn_pricing_bound(cost, y, particles)
+    assert bound is not None
+    assert bound <= exact + 1e-12  # a certified lower bound
+
+
+def test_dnn_pricing_bound_is_tight_on_a_small_coulomb_instance() -> None:
+    from qmot.manybody.column_generation import dnn_pricing_bound
+
+    rng = np.random.default_rng(0)
+    cost = Coulomb().matrix(rng.uniform(size=(10, 2)))
+    y = rng.normal(20.0, 5.0, size=10)
+    exact = _brute_force_pricing(cost, y, 4)
+    bound = dnn_pricing_bound(cost, y, 4)
+    assert bound is not None
+    assert exact - 1e-6 <= bound <= exact + 1e-12
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.integers(0, 10_000), st.integers(4, 7), st.integers(2, 4))
+def test_dnn_pricing_bound_holds_for_integer_occupations(
+    seed: int, sites: int, particles: int
+) -> None:
+    """Finite diagonal (Gaussian): occupations 0..N, checked against every configuration."""
+    from qmot.manybody.column_generation import dnn_pricing_bound
+
+    rng = np.random.default_rng(seed)
+    cost = Gaussian(0.3).matrix(rng.uniform(size=(sites, 2)))
+    y = rng.normal(1.0, 1.0, size=sites)
+    configurations = enumerate_configurations(sites, particles)
+    exact = float(
+        reduced_costs(configurations, configuration_cost(configurations, cost), y, particles).min()
+    )
+    bound = dnn_pricing_bound(cost, y, particles)
+    assert bound is not None
+    assert bound <= exact + 1e-12

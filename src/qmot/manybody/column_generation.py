@@ -30,8 +30,11 @@ pair products :math:`z_{ij} = b_ib_j` linearised exactly by :math:`z_{ij}\ge b_i
 :math:`z_{ij}\ge 0` (the cost is non-negative) and strengthened by the valid equalities
 :math:`w_ib_i + \sum_{j\ne i} w_jz_{ij} = N b_i` (the cardinality row multiplied by
 :math:`b_i`) — to certify the end. The MILP's *dual bound* is a valid lower bound on
-:math:`r^\star` even when its time budget runs out; optimality is claimed only when the
-certified bracket closes to the tolerance.
+:math:`r^\star` even when its time budget runs out; when it runs out without a proof and the
+problem is small enough, the doubly nonnegative SDP relaxation of the pricing problem gives a
+second certified bound (:func:`dnn_pricing_bound`; far stronger at scale: on a 10 × 10 Coulomb
+grid with N = 10 it brings the certified relative gap from 0.45 to 0.006). Optimality is claimed
+only when the certified bracket closes to the tolerance.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -52,6 +56,7 @@ __all__ = [
     "ExactPricing",
     "RestrictedMaster",
     "column_generation",
+    "dnn_pricing_bound",
     "exact_pricing",
     "local_search_pricing",
     "reduced_costs",
@@ -67,6 +72,9 @@ MAX_SEEDS = 48
 """Local searches per round start from at most this many support columns (and their kicks)."""
 INTENSIFIED_RESTARTS = 12
 """Random kicks per seed in the second heuristic pass, before the exact pricing MILP."""
+DNN_MAX_SITES = 150
+"""Largest number of sites for the doubly nonnegative pricing bound (an SDP of size L + 1; SCS
+takes ≈ 5 s at L = 100)."""
 
 
 def reduced_costs(
@@ -621,7 +629,10 @@ def column_generation(
         if time.perf_counter() - started > max_time:
             break
         if found.shape[0] == 0:
-            status = "pricing_time_limit"
+            # the MILP ran out of time without a proof: try the relaxation's certified bound
+            lower = max(lower, _relaxation_lower_bound(cost, mu, y, particles))
+            history[-1]["lower"] = lower
+            status = "optimal" if value - lower <= tol * scale else "pricing_time_limit"
             break
         added += master.add(found, configuration_cost(found, cost))
         if rounds % 10 == 0:
@@ -641,6 +652,105 @@ def column_generation(
         pricing=pricing,
         history=history,
     )
+
+
+def dnn_pricing_bound(cost: np.ndarray, y: np.ndarray, particles: int) -> float | None:
+    r"""Certified lower bound on :math:`r^\star(y)` by the doubly nonnegative relaxation.
+
+    With :math:`Y = \begin{pmatrix}1 & n^\top\\ n & X\end{pmatrix}`, every configuration
+    gives :math:`Y = (1, n)(1, n)^\top`: positive semidefinite, entrywise non-negative, with
+    :math:`Y_{00} = 1`, :math:`\sum_i n_i = N`, :math:`\sum_j X_{ij} = N n_i`, and
+    :math:`X_{ii} = n_i` on sites with :math:`C_{ii} = +\infty` (occupation 0 or 1),
+    :math:`n_i \le X_{ii} \le N n_i` on the others (integers :math:`0 \le n_i \le N`). Its
+    reduced cost :math:`c(n) - y^\top n/N` is :math:`\langle Q, Y\rangle`, linear in ``Y``
+    (the finite diagonal enters as :math:`\tfrac12 C_{ii}(X_{ii} - n_i)`). For *any*
+    multipliers of these constraints (signed for the inequalities) and any :math:`P\ge 0`
+    entrywise, weak duality gives, with the slack :math:`S = Q - \sum_k m_k A_k - P` and
+    :math:`\operatorname{tr} Y \le T` (:math:`T = 1 + N` when all occupations are binary,
+    :math:`1 + N^2` otherwise),
+
+    .. math::
+
+        r^\star(y) \ \ge\ a + cN + T\min\bigl(0, \lambda_{\min}(S)\bigr)
+
+    (``a``, ``c``: the multipliers of :math:`Y_{00} = 1` and :math:`\sum n_i = N`). The
+    multipliers come from the dual SDP solved by SCS (cvxpy); the bound is then evaluated exactly
+    as above (signs enforced, eigenvalue minus a rounding margin), so an inaccurate SDP solution
+    only loosens it. Returns ``None`` when SCS returns no multipliers. Measured on the 10 × 10
+    Coulomb grid, N = 10, at the final dual: −0.61 where HiGHS's MILP bound after 10 s was −48.
+    """
+    import cvxpy as cp  # deferred: cvxpy set-up is slow and unused elsewhere in this module
+
+    sites = cost.shape[0]
+    binary = np.isinf(np.diag(cost))
+    finite_diagonal = np.where(binary, 0.0, np.diag(cost))
+    off = np.array(cost, dtype=float)
+    np.fill_diagonal(off, 0.0)
+    linear = np.asarray(y, dtype=float) / particles
+    objective = np.zeros((sites + 1, sites + 1))
+    objective[0, 1:] = objective[1:, 0] = -linear / 2 - finite_diagonal / 4
+    objective[1:, 1:] = off / 2 + np.diag(finite_diagonal / 2)
+    a, c = cp.Variable(), cp.Variable()
+    lower, upper, rows = cp.Variable(sites), cp.Variable(sites), cp.Variable(sites)
+    nonnegative = cp.Variable((sites + 1, sites + 1), symmetric=True)
+    slack = objective - _dnn_constraint_map(a, lower, upper, c, rows, particles) - nonnegative
+    constraints = [slack >> 0, nonnegative >= 0, upper >= 0]
+    if binary.any():
+        constraints.append(upper[np.flatnonzero(binary)] == 0)
+    if not binary.all():
+        constraints.append(lower[np.flatnonzero(~binary)] >= 0)
+    problem = cp.Problem(cp.Maximize(a + c * particles), constraints)
+    try:
+        problem.solve(solver="SCS", eps=1e-7, max_iters=20_000)
+    except cp.error.SolverError:
+        return None
+    if a.value is None:
+        return None
+    lower_value = np.asarray(lower.value)
+    lower_value[~binary] = np.clip(lower_value[~binary], 0.0, None)
+    upper_value = np.where(binary, 0.0, np.clip(upper.value, 0.0, None))
+    exact_slack = objective - np.clip(nonnegative.value, 0.0, None)
+    exact_slack -= _dnn_constraint_map(
+        float(a.value), lower_value, upper_value, float(c.value), np.asarray(rows.value), particles
+    )
+    exact_slack = (exact_slack + exact_slack.T) / 2
+    least = float(np.linalg.eigvalsh(exact_slack)[0])
+    rounding = 8 * (sites + 1) * np.finfo(float).eps * float(np.linalg.norm(exact_slack))
+    trace = 1 + particles if binary.all() else 1 + particles**2
+    return float(a.value) + float(c.value) * particles + trace * min(0.0, least - rounding)
+
+
+def _dnn_constraint_map(a: Any, lower: Any, upper: Any, c: Any, rows: Any, particles: int) -> Any:
+    r""":math:`\sum_k m_k A_k` over the constraints of :func:`dnn_pricing_bound`, for numbers or
+    cvxpy expressions alike: ``a`` on :math:`Y_{00}`, ``lower`` on :math:`X_{ii} - n_i`
+    (:math:`= 0` or :math:`\ge 0`), ``upper`` on :math:`N n_i - X_{ii} \ge 0`, ``c`` on
+    :math:`\sum n_i`, ``rows`` on :math:`\sum_j X_{ij} - N n_i`."""
+    import cvxpy as cp
+
+    symbolic = isinstance(a, cp.Expression)
+    stack = cp.bmat if symbolic else np.block
+    shape = cp.reshape if symbolic else (lambda v, size, order="C": np.reshape(v, size))
+    sites = lower.shape[0]
+    border = shape(
+        (-lower + particles * upper) / 2 + c / 2 - particles * rows / 2, (1, sites), order="C"
+    )
+    ones = np.ones((sites, 1))
+    column, row = shape(rows, (sites, 1), order="C"), shape(rows, (1, sites), order="C")
+    diagonal = cp.diag(lower - upper) if symbolic else np.diag(lower - upper)
+    block = diagonal + (column @ ones.T + ones @ row) / 2
+    return stack([[shape(a, (1, 1), order="C"), border], [border.T, block]])
+
+
+def _relaxation_lower_bound(
+    cost: np.ndarray, mu: np.ndarray, y: np.ndarray, particles: int
+) -> float:
+    """The Lagrangian bound with :func:`dnn_pricing_bound` (``-inf`` above ``DNN_MAX_SITES``)."""
+    if cost.shape[0] > DNN_MAX_SITES:
+        return -math.inf
+    bound = dnn_pricing_bound(cost, y, particles)
+    if bound is None:
+        return -math.inf
+    return float(mu @ y) + min(0.0, bound) - _margin(cost, mu, y)
 
 
 def _margin(cost: np.ndarray, mu: np.ndarray, y: np.ndarray) -> float:
