@@ -302,8 +302,10 @@ class _WarmEigensolver:
         self, slack: np.ndarray, first: np.ndarray, second: np.ndarray, epsilon: float
     ) -> tuple[np.ndarray, np.ndarray]:
         found = None
-        if self.warm and self.basis is not None and self.since_dense < self.REFRESH_EVERY:
-            found = self._iterate(slack, first, second, epsilon)
+        basis, previous = self.basis, self.potentials
+        fresh = self.since_dense < self.REFRESH_EVERY
+        if self.warm and fresh and basis is not None and previous is not None:
+            found = self._iterate(slack, (first, second), previous, basis, epsilon)
         if found is None:
             found = self._dense(slack, epsilon)
         values, vectors = found
@@ -332,42 +334,49 @@ class _WarmEigensolver:
         self.basis = vectors if 3 * vectors.shape[1] <= n else None
         return values, vectors
 
-    def _shift(
-        self, slack: np.ndarray, first: np.ndarray, second: np.ndarray, epsilon: float
-    ) -> tuple[float, float]:
-        """A close shift (Rayleigh–Ritz in the old basis) and a safe one (Weyl's bound)."""
-        assert self.potentials is not None and self.basis is not None
-        drift = float(np.linalg.eigvalsh(first - self.potentials[0])[-1])
-        drift += float(np.linalg.eigvalsh(second - self.potentials[1])[-1])
-        values, self.basis, residuals = _rayleigh_ritz(slack, self.basis)
-        return float(values[0] - residuals[0]) - epsilon, self.least - drift - epsilon
-
     def _factor(
-        self, slack: np.ndarray, first: np.ndarray, second: np.ndarray, epsilon: float
-    ) -> np.ndarray | None:
-        r"""Cholesky factor of :math:`K - \sigma I`, ``σ`` below λ_min, or None.
+        self,
+        slack: np.ndarray,
+        current: tuple[np.ndarray, np.ndarray],
+        previous: tuple[np.ndarray, np.ndarray],
+        basis: np.ndarray,
+        epsilon: float,
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        r"""Cholesky factor of :math:`K - \sigma I` with ``σ`` below λ_min, and the old basis
+        rotated to Ritz vectors of the new ``K`` (or None if no shift is found).
 
-        ``σ`` is first the Ritz estimate of λ_min minus its residual and ε; if ``K − σI`` is
-        not positive definite (an eigenvalue lies below), Weyl's bound, then lower still.
+        ``σ`` is first the Ritz estimate of λ_min in the old basis minus its residual and ε; if
+        ``K − σI`` is not positive definite (an eigenvalue lies below), Weyl's bound
+        :math:`\lambda_{\min}(K) - \lambda_{\max}(\Delta A) - \lambda_{\max}(\Delta B)`
+        minus ε, then lower still.
         """
-        close, safe = self._shift(slack, first, second, epsilon)
+        drift = float(np.linalg.eigvalsh(current[0] - previous[0])[-1])
+        drift += float(np.linalg.eigvalsh(current[1] - previous[1])[-1])
+        values, rotated, residuals = _rayleigh_ritz(slack, basis)
+        close = float(values[0] - residuals[0]) - epsilon
+        safe = self.least - drift - epsilon
         for shift in (close, safe, safe - epsilon - 1e-12 * self.spread):
             shifted = slack.copy(order="F")
             shifted[np.diag_indices(self.n)] -= shift
             factor, info = scipy.linalg.lapack.zpotrf(shifted, lower=1, clean=0, overwrite_a=1)
             if info == 0:
-                return factor
+                return factor, rotated
         return None
 
     def _iterate(
-        self, slack: np.ndarray, first: np.ndarray, second: np.ndarray, epsilon: float
+        self,
+        slack: np.ndarray,
+        current: tuple[np.ndarray, np.ndarray],
+        previous: tuple[np.ndarray, np.ndarray],
+        basis: np.ndarray,
+        epsilon: float,
     ) -> tuple[np.ndarray, np.ndarray] | None:
-        factor = self._factor(slack, first, second, epsilon)
-        if factor is None:
+        factored = self._factor(slack, current, previous, basis, epsilon)
+        if factored is None:
             return None
-        assert self.basis is not None
+        factor, basis = factored
         noise = self.rng.normal(size=(self.n, 2 * self.RANDOM_COLUMNS))
-        block = np.asfortranarray(np.hstack([self.basis, noise[:, ::2] + 1j * noise[:, 1::2]]))
+        block = np.asfortranarray(np.hstack([basis, noise[:, ::2] + 1j * noise[:, 1::2]]))
         for _ in range(self.MAX_ITERATIONS):
             self.iterations += 1
             solved, _ = scipy.linalg.lapack.zpotrs(factor, block, lower=1)
