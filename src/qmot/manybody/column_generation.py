@@ -58,8 +58,8 @@ __all__ = [
     "ExactPricing",
     "RestrictedMaster",
     "column_generation",
-    "dnn_pricing_bound",
     "dnn_lower_bound",
+    "dnn_pricing_bound",
     "exact_pricing",
     "local_search_pricing",
     "reduced_costs",
@@ -75,7 +75,7 @@ MAX_SEEDS = 48
 """Local searches per round start from at most this many support columns (and their kicks)."""
 INTENSIFIED_RESTARTS = 12
 """Random kicks per seed in the second heuristic pass, before the exact pricing MILP."""
-DNN_MAX_SITES = 150
+DNN_MAX_SITES = 200
 """Largest number of sites for the doubly nonnegative relaxation bound (an SDP of size L + 1; SCS
 takes 1–5 s on a 10 × 10 grid, 30 s on 120 sites of a line, 78 s on 200)."""
 
