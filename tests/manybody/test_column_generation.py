@@ -262,3 +262,23 @@ def test_dnn_lower_bound_is_tight_where_the_relaxation_is_exact() -> None:
     relaxation = dnn_lower_bound(cost, mu, 2)
     assert relaxation is not None
     assert exact.cost - 1e-5 * exact.cost <= relaxation[0] <= exact.cost + 1e-12
+
+
+@pytest.mark.parametrize(
+    ("call", "argument"),
+    [
+        (lambda dnn, cost: dnn.dnn_pricing_bound(cost[:, :3], np.zeros(4), 2), "`cost`"),
+        (lambda dnn, cost: dnn.dnn_pricing_bound(cost, np.zeros(3), 2), "`y`"),
+        (lambda dnn, cost: dnn.dnn_pricing_bound(cost, np.full(4, np.nan), 2), "`y`"),
+        (lambda dnn, cost: dnn.dnn_pricing_bound(cost, np.zeros(4), 1), "`particles`"),
+        (lambda dnn, cost: dnn.dnn_lower_bound(-cost, np.full(4, 0.25), 2), "`cost`"),
+        (lambda dnn, cost: dnn.dnn_lower_bound(cost, np.full(4, 0.3), 2), "`mu`"),
+        (lambda dnn, cost: dnn.dnn_lower_bound(cost, np.full(4, 0.25), 2.0), "`particles`"),
+    ],
+)
+def test_relaxation_bounds_reject_bad_input(call: object, argument: str) -> None:
+    from qmot.manybody import column_generation as dnn
+
+    cost = Gaussian(0.4).matrix(np.arange(4.0)[:, None])
+    with pytest.raises(InvalidInputError, match=argument):
+        call(dnn, cost)  # type: ignore[operator]

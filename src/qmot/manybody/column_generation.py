@@ -50,8 +50,10 @@ from typing import Any
 
 import numpy as np
 
+from qmot._validation import as_vector, check_positive_int
 from qmot.errors import InfeasibleError, SolverError
 from qmot.manybody.occupations import configuration_cost, cyclic_quantile_plan
+from qmot.manybody.symmetric_ot import validate_cost_matrix, validate_problem
 
 __all__ = [
     "ColumnGenerationReport",
@@ -683,6 +685,12 @@ def dnn_pricing_bound(cost: np.ndarray, y: np.ndarray, particles: int) -> float 
     only loosens it. Returns ``None`` when SCS returns no multipliers. Measured on the 10 × 10
     Coulomb grid, N = 10, at the final dual: −0.61 where HiGHS's MILP bound after 10 s was −48.
 
+    Raises
+    ------
+    InvalidInputError
+        ``cost`` is not a valid pair cost matrix (as for :func:`~qmot.manybody.symmetric_ot`),
+        ``particles`` is not an integer ≥ 2, or ``y`` is not a finite vector, one entry per site.
+
     Examples
     --------
     Two particles on the corners of the unit square, ``y = 0``: the cheapest pair is a diagonal,
@@ -695,7 +703,9 @@ def dnn_pricing_bound(cost: np.ndarray, y: np.ndarray, particles: int) -> float 
     >>> bool(1 / np.sqrt(2) - 1e-6 <= bound <= 1 / np.sqrt(2))
     True
     """
-    y = np.asarray(y, dtype=float)
+    cost = validate_cost_matrix(cost, "cost")
+    particles = check_positive_int(particles, "particles", minimum=2)
+    y = as_vector(y, "y", cost.shape[0])
     multipliers = _solve_dnn_dual(cost, particles, y=y)
     if multipliers is None:
         return None
@@ -721,6 +731,14 @@ def dnn_lower_bound(
     relaxation itself is not exact: on the 10 × 10 Coulomb grid with N = 10 it certifies
     106.247 against the optimum 106.750.
 
+    Raises
+    ------
+    InvalidInputError
+        ``cost``, ``mu`` or ``particles`` are invalid as for :func:`~qmot.manybody.symmetric_ot`.
+    InfeasibleError
+        No symmetric measure has this marginal (a site with :math:`C_{kk} = +\infty` would need
+        :math:`N\mu_k > 1`).
+
     Examples
     --------
     Two particles on three sites of a line, uniform marginal: the optimum pairs the ends with
@@ -733,7 +751,7 @@ def dnn_lower_bound(
     >>> bool(5 / 6 - 1e-5 <= bound <= 5 / 6)
     True
     """
-    mu = np.asarray(mu, dtype=float)
+    cost, mu, particles = validate_problem(cost, mu, particles, names=("cost", "particles"))
     multipliers = _solve_dnn_dual(cost, particles, mu=mu)
     if multipliers is None:
         return None

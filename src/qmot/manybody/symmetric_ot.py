@@ -77,28 +77,45 @@ class SymmetricOTResult(TransportResult):
         return pair_measure(self.configurations, self.weights)
 
 
-def validate_problem(
-    cost: ArrayLike, mu: ArrayLike, particles: object, *, normalize: bool = False
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """Check the cost matrix (square, symmetric, non-negative, finite off the diagonal, +∞ only
-    on it), the marginal (probability vector) and N ≥ 2; raise InfeasibleError on overload."""
+def validate_cost_matrix(cost: ArrayLike, name: str = "C") -> np.ndarray:
+    """Check a pair cost matrix: square, symmetric, non-negative, finite off the diagonal, +∞
+    only on it (no double occupation there)."""
     try:
         matrix = np.array(cost, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise InvalidInputError(f"`C` must be a numeric matrix ({exc})") from exc
+        raise InvalidInputError(f"`{name}` must be a numeric matrix ({exc})") from exc
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.size == 0:
-        raise InvalidInputError(f"`C` must be a non-empty square matrix (got shape {matrix.shape})")
+        raise InvalidInputError(
+            f"`{name}` must be a non-empty square matrix (got shape {matrix.shape})"
+        )
     off = ~np.eye(matrix.shape[0], dtype=bool)
     if np.isnan(matrix).any() or not np.all(np.isfinite(matrix[off])):
-        raise InvalidInputError("`C` must be finite off the diagonal (+inf allowed only on it)")
+        raise InvalidInputError(
+            f"`{name}` must be finite off the diagonal (+inf allowed only on it)"
+        )
     if np.any(np.isneginf(matrix)):
-        raise InvalidInputError("`C` must not contain -inf")
+        raise InvalidInputError(f"`{name}` must not contain -inf")
     if not np.allclose(matrix[off], matrix.T[off], rtol=1e-12, atol=1e-12):
         gap = float(np.abs(matrix[off] - matrix.T[off]).max())
-        raise InvalidInputError(f"`C` must be symmetric (got max |C - Cᵀ| = {gap:.3g})")
+        raise InvalidInputError(f"`{name}` must be symmetric (got max |C - Cᵀ| = {gap:.3g})")
     if np.any(matrix < 0):
-        raise InvalidInputError(f"`C` must be non-negative (got minimum {matrix.min():.6g})")
-    particles = check_positive_int(particles, "N", minimum=2)
+        raise InvalidInputError(f"`{name}` must be non-negative (got minimum {matrix.min():.6g})")
+    return matrix
+
+
+def validate_problem(
+    cost: ArrayLike,
+    mu: ArrayLike,
+    particles: object,
+    *,
+    normalize: bool = False,
+    names: tuple[str, str] = ("C", "N"),
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Check the cost matrix (:func:`validate_cost_matrix`), the marginal (probability vector)
+    and N ≥ 2 (``names``: how the caller calls the cost and N); raise InfeasibleError on
+    overload."""
+    matrix = validate_cost_matrix(cost, names[0])
+    particles = check_positive_int(particles, names[1], minimum=2)
     weights = as_weights(mu, "mu", matrix.shape[0], normalize=normalize)
     singular = np.isinf(np.diag(matrix))
     overloaded = np.flatnonzero(singular & (particles * weights > 1 + 1e-12))
