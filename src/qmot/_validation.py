@@ -17,6 +17,7 @@ __all__ = [
     "as_density_matrix",
     "as_hermitian",
     "as_points",
+    "as_vector",
     "as_weights",
     "check_positive_int",
 ]
@@ -35,6 +36,16 @@ def _as_finite_array(value: ArrayLike, name: str, *, dtype: type) -> np.ndarray:
     if not np.all(np.isfinite(array)):
         bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
         raise InvalidInputError(f"`{name}` must be finite (got {bad} NaN/inf entries)")
+    return array
+
+
+def as_vector(value: ArrayLike, name: str, length: int) -> np.ndarray:
+    """Return ``value`` as a finite float vector of the given length."""
+    array = _as_finite_array(value, name, dtype=float)
+    if array.shape != (length,):
+        raise InvalidInputError(
+            f"`{name}` must be a vector of length {length} (got shape {array.shape})"
+        )
     return array
 
 

@@ -224,3 +224,61 @@ def test_dnn_pricing_bound_holds_for_integer_occupations(
     bound = dnn_pricing_bound(cost, y, particles)
     assert bound is not None
     assert bound <= exact + 1e-12
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from(["coulomb", "gaussian"]))
+def test_dnn_lower_bound_is_below_the_enumerated_optimum(seed: int, name: str) -> None:
+    """The relaxation bound, maximised over y, never exceeds the exact optimum (certified LP)
+    and is at least the relaxation's pricing bound at any fixed y (here a random one)."""
+    from qmot.manybody.column_generation import dnn_lower_bound, dnn_pricing_bound
+
+    rng = np.random.default_rng(seed)
+    sites, particles = int(rng.integers(5, 8)), int(rng.integers(2, 4))
+    pair_cost = COSTS[name]
+    cost = pair_cost.matrix(rng.random((sites, 2)))
+    mu = _marginal(rng, sites, particles, pair_cost.singular_at_zero)
+    exact = symmetric_ot(cost, mu, particles, method="enumerate")
+    relaxation = dnn_lower_bound(cost, mu, particles)
+    assert relaxation is not None
+    bound, y = relaxation
+    assert y.shape == (sites,)
+    assert bound <= exact.lower_bound + 1e-12 * max(1.0, exact.cost)
+    fixed_y = rng.normal(0.0, 2.0 * cost[np.isfinite(cost)].max(), size=sites)
+    at_fixed_y = dnn_pricing_bound(cost, fixed_y, particles)
+    assert at_fixed_y is not None
+    assert bound >= float(mu @ fixed_y) + at_fixed_y - 1e-4 * max(1.0, exact.cost)
+
+
+def test_dnn_lower_bound_is_tight_where_the_relaxation_is_exact() -> None:
+    """Two particles: the doubly nonnegative two-site marginal is the pair density itself
+    (its entries are the plan), so the relaxation is exact and the bound meets the optimum."""
+    from qmot.manybody.column_generation import dnn_lower_bound
+
+    rng = np.random.default_rng(3)
+    cost = Coulomb().matrix(rng.random((8, 2)))
+    mu = _marginal(rng, 8, 2, True)
+    exact = symmetric_ot(cost, mu, 2, method="enumerate")
+    relaxation = dnn_lower_bound(cost, mu, 2)
+    assert relaxation is not None
+    assert exact.cost - 1e-5 * exact.cost <= relaxation[0] <= exact.cost + 1e-12
+
+
+@pytest.mark.parametrize(
+    ("call", "argument"),
+    [
+        (lambda dnn, cost: dnn.dnn_pricing_bound(cost[:, :3], np.zeros(4), 2), "`cost`"),
+        (lambda dnn, cost: dnn.dnn_pricing_bound(cost, np.zeros(3), 2), "`y`"),
+        (lambda dnn, cost: dnn.dnn_pricing_bound(cost, np.full(4, np.nan), 2), "`y`"),
+        (lambda dnn, cost: dnn.dnn_pricing_bound(cost, np.zeros(4), 1), "`particles`"),
+        (lambda dnn, cost: dnn.dnn_lower_bound(-cost, np.full(4, 0.25), 2), "`cost`"),
+        (lambda dnn, cost: dnn.dnn_lower_bound(cost, np.full(4, 0.3), 2), "`mu`"),
+        (lambda dnn, cost: dnn.dnn_lower_bound(cost, np.full(4, 0.25), 2.0), "`particles`"),
+    ],
+)
+def test_relaxation_bounds_reject_bad_input(call: object, argument: str) -> None:
+    from qmot.manybody import column_generation as dnn
+
+    cost = Gaussian(0.4).matrix(np.arange(4.0)[:, None])
+    with pytest.raises(InvalidInputError, match=argument):
+        call(dnn, cost)  # type: ignore[operator]

@@ -31,10 +31,12 @@ pair products :math:`z_{ij} = b_ib_j` linearised exactly by :math:`z_{ij}\ge b_i
 :math:`w_ib_i + \sum_{j\ne i} w_jz_{ij} = N b_i` (the cardinality row multiplied by
 :math:`b_i`) — to certify the end. The MILP's *dual bound* is a valid lower bound on
 :math:`r^\star` even when its time budget runs out; when it runs out without a proof and the
-problem is small enough, the doubly nonnegative SDP relaxation of the pricing problem gives a
-second certified bound (:func:`dnn_pricing_bound`; far stronger at scale: on a 10 × 10 Coulomb
-grid with N = 10 it brings the certified relative gap from 0.45 to 0.006). Optimality is claimed
-only when the certified bracket closes to the tolerance.
+problem is small enough, the doubly nonnegative SDP relaxation gives a second certified bound
+(:func:`dnn_lower_bound`, the relaxation's Lagrangian bound maximised over :math:`y` as well;
+far stronger at scale: on a 10 × 10 Coulomb grid with N = 10 it brings the certified relative
+gap from 0.45 to 0.0047). That relaxation is not exact — there, even with triangle inequalities
+it stays 0.46 % below the optimum — so on such grids the bracket does not close. Optimality is
+claimed only when the certified bracket closes to the tolerance.
 """
 
 from __future__ import annotations
@@ -48,14 +50,17 @@ from typing import Any
 
 import numpy as np
 
+from qmot._validation import as_vector, check_positive_int
 from qmot.errors import InfeasibleError, SolverError
 from qmot.manybody.occupations import configuration_cost, cyclic_quantile_plan
+from qmot.manybody.symmetric_ot import validate_cost_matrix, validate_problem
 
 __all__ = [
     "ColumnGenerationReport",
     "ExactPricing",
     "RestrictedMaster",
     "column_generation",
+    "dnn_lower_bound",
     "dnn_pricing_bound",
     "exact_pricing",
     "local_search_pricing",
@@ -72,9 +77,9 @@ MAX_SEEDS = 48
 """Local searches per round start from at most this many support columns (and their kicks)."""
 INTENSIFIED_RESTARTS = 12
 """Random kicks per seed in the second heuristic pass, before the exact pricing MILP."""
-DNN_MAX_SITES = 150
-"""Largest number of sites for the doubly nonnegative pricing bound (an SDP of size L + 1; SCS
-takes ≈ 5 s at L = 100)."""
+DNN_MAX_SITES = 200
+"""Largest number of sites for the doubly nonnegative relaxation bound (an SDP of size L + 1; SCS
+takes 1–5 s on a 10 × 10 grid, 30 s on 120 sites of a line, 78 s on 200)."""
 
 
 def reduced_costs(
@@ -631,7 +636,7 @@ def column_generation(
         if found.shape[0] == 0:
             # the MILP ran out of time without a proof: try the relaxation's certified bound
             if time.perf_counter() - started < max_time:
-                lower = max(lower, _relaxation_lower_bound(cost, mu, y, particles))
+                lower = max(lower, _relaxation_lower_bound(cost, mu, particles))
             history[-1]["lower"] = lower
             status = "optimal" if value - lower <= tol * scale else "pricing_time_limit"
             break
@@ -680,6 +685,12 @@ def dnn_pricing_bound(cost: np.ndarray, y: np.ndarray, particles: int) -> float 
     only loosens it. Returns ``None`` when SCS returns no multipliers. Measured on the 10 × 10
     Coulomb grid, N = 10, at the final dual: −0.61 where HiGHS's MILP bound after 10 s was −48.
 
+    Raises
+    ------
+    InvalidInputError
+        ``cost`` is not a valid pair cost matrix (as for :func:`~qmot.manybody.symmetric_ot`),
+        ``particles`` is not an integer ≥ 2, or ``y`` is not a finite vector, one entry per site.
+
     Examples
     --------
     Two particles on the corners of the unit square, ``y = 0``: the cheapest pair is a diagonal,
@@ -692,45 +703,147 @@ def dnn_pricing_bound(cost: np.ndarray, y: np.ndarray, particles: int) -> float 
     >>> bool(1 / np.sqrt(2) - 1e-6 <= bound <= 1 / np.sqrt(2))
     True
     """
-    import cvxpy as cp  # deferred: cvxpy set-up is slow and unused elsewhere in this module
+    cost = validate_cost_matrix(cost, "cost")
+    particles = check_positive_int(particles, "particles", minimum=2)
+    y = as_vector(y, "y", cost.shape[0])
+    multipliers = _solve_dnn_dual(cost, particles, y=y)
+    if multipliers is None:
+        return None
+    return _weak_duality_bound(cost, y, particles, multipliers)
 
-    sites = cost.shape[0]
+
+def dnn_lower_bound(
+    cost: np.ndarray, mu: np.ndarray, particles: int
+) -> tuple[float, np.ndarray] | None:
+    r"""Certified lower bound on the symmetric OT optimum by the doubly nonnegative relaxation.
+
+    The Lagrangian bound :math:`\mu^\top y + r^\star(y) \le \text{OPT}` holds for every
+    :math:`y`; with :math:`r^\star(y)` bounded below by the relaxation of
+    :func:`dnn_pricing_bound`, the best :math:`y` is found by one SDP over :math:`y` and the
+    multipliers together — the dual of the doubly nonnegative relaxation of the whole problem
+    (two-site marginal :math:`\mathbb E[(1, n)(1, n)^\top] \succeq 0`, entrywise
+    non-negative, with one-site marginal :math:`N\mu`; cf. the N-representability
+    conditions of seed 003, §1.4). SCS returns :math:`y`; the bound is then evaluated exactly as
+    in :func:`dnn_pricing_bound` at that :math:`y`, so an inaccurate SDP solution only loosens
+    it. Returns ``(bound, y)``, or ``None`` when SCS returns no multipliers.
+
+    This bound is at least the one at any fixed :math:`y` (up to the SDP's accuracy), but the
+    relaxation itself is not exact: on the 10 × 10 Coulomb grid with N = 10 it certifies
+    106.247 against the optimum 106.750.
+
+    Raises
+    ------
+    InvalidInputError
+        ``cost``, ``mu`` or ``particles`` are invalid as for :func:`~qmot.manybody.symmetric_ot`.
+    InfeasibleError
+        No symmetric measure has this marginal (a site with :math:`C_{kk} = +\infty` would need
+        :math:`N\mu_k > 1`).
+
+    Examples
+    --------
+    Two particles on three sites of a line, uniform marginal: the optimum pairs the ends with
+    probability 1/3 and each end with the middle with 1/3 each, cost (1/2 + 1 + 1)/3 = 5/6.
+
+    >>> import numpy as np
+    >>> from qmot.manybody import Coulomb
+    >>> cost = Coulomb().matrix(np.array([[0.0], [1.0], [2.0]]))
+    >>> bound, y = dnn_lower_bound(cost, np.full(3, 1 / 3), 2)
+    >>> bool(5 / 6 - 1e-5 <= bound <= 5 / 6)
+    True
+    """
+    cost, mu, particles = validate_problem(cost, mu, particles, names=("cost", "particles"))
+    multipliers = _solve_dnn_dual(cost, particles, mu=mu)
+    if multipliers is None:
+        return None
+    y = multipliers["y"]
+    pricing = _weak_duality_bound(cost, y, particles, multipliers)
+    return float(mu @ y) + pricing - _margin(cost, mu, y), y
+
+
+def _pricing_matrix(cost: np.ndarray, y: Any, particles: int) -> Any:
+    r"""The matrix :math:`Q` with :math:`c(n) - y^\top n/N = \langle Q, (1, n)(1, n)^\top\rangle`
+    (``y`` a vector or a cvxpy expression)."""
+    import cvxpy as cp
+
     binary = np.isinf(np.diag(cost))
     finite_diagonal = np.where(binary, 0.0, np.diag(cost))
     off = np.array(cost, dtype=float)
     np.fill_diagonal(off, 0.0)
-    linear = np.asarray(y, dtype=float) / particles
-    objective = np.zeros((sites + 1, sites + 1))
-    objective[0, 1:] = objective[1:, 0] = -linear / 2 - finite_diagonal / 4
-    objective[1:, 1:] = off / 2 + np.diag(finite_diagonal / 2)
+    block = off / 2 + np.diag(finite_diagonal / 2)
+    if isinstance(y, cp.Expression):
+        border = cp.reshape(-y / (2 * particles) - finite_diagonal / 4, (1, y.shape[0]), order="C")
+        return cp.bmat([[np.zeros((1, 1)), border], [border.T, block]])
+    border = (-y / (2 * particles) - finite_diagonal / 4)[None, :]
+    return np.block([[np.zeros((1, 1)), border], [border.T, block]])
+
+
+def _solve_dnn_dual(
+    cost: np.ndarray,
+    particles: int,
+    *,
+    y: np.ndarray | None = None,
+    mu: np.ndarray | None = None,
+) -> dict[str, Any] | None:
+    """Multipliers of the doubly nonnegative relaxation by SCS, at fixed ``y`` or, given ``mu``,
+    with ``y`` maximising the Lagrangian bound too (``None`` when SCS returns nothing)."""
+    import cvxpy as cp  # deferred: cvxpy set-up is slow and unused elsewhere in this module
+
+    sites = cost.shape[0]
+    binary = np.isinf(np.diag(cost))
     a, c = cp.Variable(), cp.Variable()
     lower, upper, rows = cp.Variable(sites), cp.Variable(sites), cp.Variable(sites)
     nonnegative = cp.Variable((sites + 1, sites + 1), symmetric=True)
-    slack = objective - _dnn_constraint_map(a, lower, upper, c, rows, particles) - nonnegative
+    potential = cp.Variable(sites) if y is None else y
+    slack = (
+        _pricing_matrix(cost, potential, particles)
+        - _dnn_constraint_map(a, lower, upper, c, rows, particles)
+        - nonnegative
+    )
     constraints = [slack >> 0, nonnegative >= 0, upper >= 0]
     if binary.any():
         constraints.append(upper[np.flatnonzero(binary)] == 0)
     if not binary.all():
         constraints.append(lower[np.flatnonzero(~binary)] >= 0)
-    problem = cp.Problem(cp.Maximize(a + c * particles), constraints)
+    objective = a + c * particles if y is not None else a + c * particles + mu @ potential
+    problem = cp.Problem(cp.Maximize(objective), constraints)
     try:
         problem.solve(solver="SCS", eps=1e-7, max_iters=20_000)
     except cp.error.SolverError:
         return None
     if a.value is None:
         return None
-    lower_value = np.asarray(lower.value)
+    return {
+        "a": float(a.value),
+        "c": float(c.value),
+        "lower": np.asarray(lower.value),
+        "upper": np.asarray(upper.value),
+        "rows": np.asarray(rows.value),
+        "nonnegative": np.asarray(nonnegative.value),
+        "y": np.asarray(potential.value if y is None else y, dtype=float),
+    }
+
+
+def _weak_duality_bound(
+    cost: np.ndarray, y: np.ndarray, particles: int, multipliers: dict[str, Any]
+) -> float:
+    """The weak-duality bound of :func:`dnn_pricing_bound`, evaluated from the multipliers with
+    their signs enforced and a rounding margin on the least eigenvalue."""
+    sites = cost.shape[0]
+    binary = np.isinf(np.diag(cost))
+    lower_value = multipliers["lower"].copy()
     lower_value[~binary] = np.clip(lower_value[~binary], 0.0, None)
-    upper_value = np.where(binary, 0.0, np.clip(upper.value, 0.0, None))
-    exact_slack = objective - np.clip(nonnegative.value, 0.0, None)
+    upper_value = np.where(binary, 0.0, np.clip(multipliers["upper"], 0.0, None))
+    exact_slack = _pricing_matrix(cost, y, particles) - np.clip(
+        multipliers["nonnegative"], 0.0, None
+    )
     exact_slack -= _dnn_constraint_map(
-        float(a.value), lower_value, upper_value, float(c.value), np.asarray(rows.value), particles
+        multipliers["a"], lower_value, upper_value, multipliers["c"], multipliers["rows"], particles
     )
     exact_slack = (exact_slack + exact_slack.T) / 2
     least = float(np.linalg.eigvalsh(exact_slack)[0])
     rounding = 8 * (sites + 1) * np.finfo(float).eps * float(np.linalg.norm(exact_slack))
     trace = 1 + particles if binary.all() else 1 + particles**2
-    return float(a.value) + float(c.value) * particles + trace * min(0.0, least - rounding)
+    return multipliers["a"] + multipliers["c"] * particles + trace * min(0.0, least - rounding)
 
 
 def _dnn_constraint_map(a: Any, lower: Any, upper: Any, c: Any, rows: Any, particles: int) -> Any:
@@ -754,16 +867,12 @@ def _dnn_constraint_map(a: Any, lower: Any, upper: Any, c: Any, rows: Any, parti
     return stack([[shape(a, (1, 1), order="C"), border], [border.T, block]])
 
 
-def _relaxation_lower_bound(
-    cost: np.ndarray, mu: np.ndarray, y: np.ndarray, particles: int
-) -> float:
-    """The Lagrangian bound with :func:`dnn_pricing_bound` (``-inf`` above ``DNN_MAX_SITES``)."""
+def _relaxation_lower_bound(cost: np.ndarray, mu: np.ndarray, particles: int) -> float:
+    """The bound of :func:`dnn_lower_bound` (``-inf`` above ``DNN_MAX_SITES`` or on failure)."""
     if cost.shape[0] > DNN_MAX_SITES:
         return -math.inf
-    bound = dnn_pricing_bound(cost, y, particles)
-    if bound is None:
-        return -math.inf
-    return float(mu @ y) + min(0.0, bound) - _margin(cost, mu, y)
+    relaxation = dnn_lower_bound(cost, mu, particles)
+    return -math.inf if relaxation is None else relaxation[0]
 
 
 def _margin(cost: np.ndarray, mu: np.ndarray, y: np.ndarray) -> float:
