@@ -44,6 +44,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -823,7 +824,9 @@ def _solve_dnn_dual(
     problem = cp.Problem(cp.Maximize(objective), constraints)
     try:
         budget = {} if time_limit is None else {"time_limit_secs": float(time_limit)}
-        problem.solve(solver="SCS", eps=1e-7, max_iters=20_000, **budget)
+        with warnings.catch_warnings():  # "inaccurate" is expected: the bound is re-evaluated
+            warnings.filterwarnings("ignore", message="Solution may be inaccurate")
+            problem.solve(solver="SCS", eps=1e-7, max_iters=20_000, **budget)
     except cp.error.SolverError:
         return None
     if a.value is None:
