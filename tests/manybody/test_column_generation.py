@@ -282,3 +282,56 @@ def test_relaxation_bounds_reject_bad_input(call: object, argument: str) -> None
     cost = Gaussian(0.4).matrix(np.arange(4.0)[:, None])
     with pytest.raises(InvalidInputError, match=argument):
         call(dnn, cost)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("time_limit", [0.05, 0.5])
+def test_time_limited_relaxation_bound_stays_below_the_1d_optimum(time_limit: float) -> None:
+    """SCS stopped early returns multipliers far from optimal (and not quite feasible); the
+    rigorous re-evaluation must still give a bound below the exact 1-D optimum (sce_1d)."""
+    from qmot.manybody.column_generation import dnn_lower_bound
+
+    x = np.linspace(0.0, 1.0, 60)
+    mu = 0.2 + np.sin(np.pi * np.arange(1, 61) / 61) ** 2
+    mu /= mu.sum()
+    exact = sce_1d(x, mu, 6, Coulomb()).cost
+    relaxation = dnn_lower_bound(Coulomb().matrix(x), mu, 6, time_limit=time_limit)
+    if relaxation is not None:  # SCS may return nothing that early
+        assert relaxation[0] <= exact + 1e-12 * exact
+
+
+def test_relaxation_bound_rejects_a_bad_time_limit() -> None:
+    from qmot.manybody.column_generation import dnn_lower_bound
+
+    cost = Coulomb().matrix(np.arange(3.0)[:, None])
+    with pytest.raises(InvalidInputError, match="`time_limit`"):
+        dnn_lower_bound(cost, np.full(3, 1 / 3), 2, time_limit=-1.0)
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.sampled_from(["coulomb", "gaussian"]),
+    st.sampled_from([1e-3, 1.0, 100.0]),
+)
+def test_weak_duality_evaluation_is_valid_for_any_multipliers(
+    seed: int, name: str, noise: float
+) -> None:
+    """The bound is re-evaluated from the multipliers, whatever they are: perturbed far from the
+    SDP's optimum (infeasible signs, indefinite slack) it must still stay below the optimum."""
+    from qmot.manybody.column_generation import _margin, _solve_dnn_dual, _weak_duality_bound
+
+    rng = np.random.default_rng(seed)
+    sites, particles = 6, 3
+    pair_cost = COSTS[name]
+    cost = pair_cost.matrix(rng.random((sites, 2)))
+    mu = _marginal(rng, sites, particles, pair_cost.singular_at_zero)
+    exact = symmetric_ot(cost, mu, particles, method="enumerate").lower_bound
+    multipliers = _solve_dnn_dual(cost, particles, mu=mu)
+    assert multipliers is not None
+    for key, value in multipliers.items():
+        shape = np.shape(value)  # scalars (a, c) only upwards: that loosens nothing by itself
+        kick = rng.standard_normal(shape) if shape else abs(rng.normal())
+        multipliers[key] = value + noise * kick
+    y = multipliers["y"]
+    bound = float(mu @ y) + _weak_duality_bound(cost, y, particles, multipliers)
+    assert bound - _margin(cost, mu, y) <= exact

@@ -251,10 +251,9 @@ def symmetric_ot(
         Column generation only: seconds one exact pricing MILP may take. When it runs out
         without a proof, and while ``max_time`` remains, the bracket's lower end is
         strengthened by the doubly nonnegative relaxation
-        (:func:`qmot.manybody.column_generation.dnn_lower_bound`; up to ``DNN_MAX_SITES``
-        sites — one SDP that may overrun ``max_time`` by its own duration, 1–5 s on a 10 × 10
-        grid, ≈ 80 s on 200 sites of a line); the result keeps its certified (wider) bracket
-        and ``status="pricing_time_limit"``.
+        (:func:`qmot.manybody.column_generation.dnn_lower_bound`, up to ``DNN_MAX_SITES``
+        sites; one SDP given the same budget, capped by what remains of ``max_time``); the
+        result keeps its certified (wider) bracket and ``status="pricing_time_limit"``.
     verbose
         Show a live progress line (round, pool size, bracket) on standard error.
     seed
