@@ -766,8 +766,14 @@ def dnn_lower_bound(
     True
     """
     cost, mu, particles = validate_problem(cost, mu, particles, names=("cost", "particles"))
-    seconds = check_seconds(time_limit, "time_limit")
-    multipliers = _solve_dnn_dual(cost, particles, mu=mu, time_limit=seconds)
+    return _certified_relaxation(cost, mu, particles, check_seconds(time_limit, "time_limit"))
+
+
+def _certified_relaxation(
+    cost: np.ndarray, mu: np.ndarray, particles: int, time_limit: float | None
+) -> tuple[float, np.ndarray] | None:
+    """:func:`dnn_lower_bound` on inputs already validated."""
+    multipliers = _solve_dnn_dual(cost, particles, mu=mu, time_limit=time_limit)
     if multipliers is None:
         return None
     y = multipliers["y"]
@@ -820,7 +826,9 @@ def _solve_dnn_dual(
         constraints.append(upper[np.flatnonzero(binary)] == 0)
     if not binary.all():
         constraints.append(lower[np.flatnonzero(~binary)] >= 0)
-    objective = a + c * particles if y is not None else a + c * particles + mu @ potential
+    objective = a + c * particles
+    if y is None:  # the potential is a variable too: the Lagrangian bound mu^T y + r*(y)
+        objective = objective + mu @ potential
     problem = cp.Problem(cp.Maximize(objective), constraints)
     try:
         budget = {} if time_limit is None else {"time_limit_secs": float(time_limit)}
@@ -893,7 +901,7 @@ def _relaxation_lower_bound(
     (``-inf`` above ``DNN_MAX_SITES`` or on failure)."""
     if cost.shape[0] > DNN_MAX_SITES:
         return -math.inf
-    relaxation = dnn_lower_bound(cost, mu, particles, time_limit=time_limit)
+    relaxation = _certified_relaxation(cost, mu, particles, time_limit)
     return -math.inf if relaxation is None else relaxation[0]
 
 
