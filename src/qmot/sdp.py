@@ -38,6 +38,8 @@ from numpy.typing import ArrayLike
 
 from qmot._threads import lapack_owns_the_cores
 from qmot._validation import as_density_matrix, as_hermitian, check_seconds
+from qmot.certify.margins import eigenvalue_margin
+from qmot.certify.supports import SupportCut, lift_coupling, lift_lower_bound, split_support
 from qmot.errors import InvalidInputError, SolverError
 from qmot.linalg import (
     DEFAULT_SUPPORT_RTOL,
@@ -47,7 +49,6 @@ from qmot.linalg import (
     partial_trace,
     psd_power,
     psd_sqrt,
-    support_basis,
 )
 from qmot.results import OPTIMAL, TransportResult
 
@@ -131,6 +132,10 @@ class ReducedCoupling:
         Isometries ``U`` (``m x r``) and ``V`` (``n x s``).
     dropped_weight
         Trace dropped from ``R`` and ``S`` by the relative support tolerance.
+    cuts
+        The two support splits (kept and cut eigenvectors, certified cut weights), with which
+        :mod:`qmot.certify.supports` turns certificates of this problem into certificates of
+        the given one.
     """
 
     cost: np.ndarray
@@ -139,6 +144,7 @@ class ReducedCoupling:
     first_basis: np.ndarray
     second_basis: np.ndarray
     dropped_weight: tuple[float, float]
+    cuts: tuple[SupportCut, SupportCut] | None = None
 
     @property
     def dims(self) -> tuple[int, int]:
@@ -170,8 +176,8 @@ def reduce_to_supports(
     cost: np.ndarray, first: np.ndarray, second: np.ndarray, *, rtol: float = DEFAULT_SUPPORT_RTOL
 ) -> ReducedCoupling:
     """Restrict a validated coupling problem to the supports of its marginals."""
-    first_basis, first_dropped = support_basis(first, rtol=rtol)
-    second_basis, second_dropped = support_basis(second, rtol=rtol)
+    first_cut, second_cut = split_support(first, rtol), split_support(second, rtol)
+    first_basis, second_basis = first_cut.kept, second_cut.kept
     reduced_first = hermitian_part(first_basis.conj().T @ first @ first_basis)
     reduced_second = hermitian_part(second_basis.conj().T @ second @ second_basis)
     reduced_first /= np.trace(reduced_first).real
@@ -184,7 +190,8 @@ def reduce_to_supports(
         second=reduced_second,
         first_basis=first_basis,
         second_basis=second_basis,
-        dropped_weight=(first_dropped, second_dropped),
+        dropped_weight=(first_cut.dropped_eigenvalues, second_cut.dropped_eigenvalues),
+        cuts=(first_cut, second_cut),
     )
 
 
@@ -235,8 +242,9 @@ def _solve_with_cvxpy(
 
 
 def _rounding_margin(matrix: np.ndarray) -> float:
-    """Error bound on computed eigenvalues of a Hermitian ``matrix`` (backward stability)."""
-    return 8.0 * matrix.shape[0] * np.finfo(float).eps * float(np.linalg.norm(matrix))
+    """Error bound on computed eigenvalues of a Hermitian ``matrix`` (the one rule of
+    :mod:`qmot.certify.margins`)."""
+    return eigenvalue_margin(matrix)
 
 
 def certify_dual(
@@ -256,9 +264,12 @@ def certify_dual(
     r, s = problem.dims
     first_potential = hermitian_part(first_potential)
     second_potential = hermitian_part(second_potential)
-    slack = problem.cost - kron_left(first_potential, s) - kron_right(r, second_potential)
-    least = float(np.linalg.eigvalsh(hermitian_part(slack))[0])
-    shift = least - _rounding_margin(slack)
+    first_part, second_part = kron_left(first_potential, s), kron_right(r, second_potential)
+    slack = hermitian_part(problem.cost - first_part - second_part)
+    least = float(np.linalg.eigvalsh(slack)[0])
+    parts = (problem.cost, first_part, second_part)
+    formed_from = sum(float(np.linalg.norm(part)) for part in parts)
+    shift = least - eigenvalue_margin(slack, magnitude=formed_from)
     first_potential = first_potential + shift * np.eye(r)
     lower = float(
         np.trace(problem.first @ first_potential).real
@@ -561,13 +572,45 @@ def solve_coupling(
     """Reduce, solve and certify a coupling problem whose inputs are already validated.
 
     This is the solver stage shared by :func:`coupling_sdp` and the quantum entry points
-    (:func:`qmot.quantum.mk2`); it performs no input validation.
+    (:func:`qmot.quantum.mk2`); it performs no input validation. The bracket is certified for
+    the given ``(cost, first, second)``, not for the reduced problem
+    (:mod:`qmot.certify.supports`): when the support cut costs more than a quarter of the
+    tolerance, the problem is solved again with only the eigenvalues that rounding cannot
+    tell from 0 cut, and the better certified points of the two solves are kept.
     """
     started = time.perf_counter()
     limits = _Limits(tol=tol, max_time=max_time, verbose=verbose, started=started)
+    original = _Original(cost, first, second)
     with lapack_owns_the_cores():
         problem = reduce_to_supports(cost, first, second, rtol=support_rtol)
-        return _certified_result(problem, first, second, solver, solver_options, limits)
+        certificate = _solve_certified(problem, original, solver, solver_options, limits)
+        finer_rtol = _rounding_rtol(first, second)
+        if (
+            not _within(certificate, tol)
+            and certificate.support_penalty > 0.25 * tol * max(1.0, abs(certificate.upper))
+            and finer_rtol < support_rtol
+            and not _timed_out(limits)
+        ):
+            finer = reduce_to_supports(cost, first, second, rtol=finer_rtol)
+            if finer.dims != problem.dims:
+                again = _solve_certified(finer, original, solver, solver_options, limits)
+                certificate = _combine(certificate, again)
+                problem = finer if again.lower >= certificate.lower else problem
+        return _certified_result(problem, original, certificate, limits)
+
+
+def _rounding_rtol(first: np.ndarray, second: np.ndarray) -> float:
+    """Relative eigenvalue size that the rounding of an eigensolver cannot tell from 0."""
+    return float(eigenvalue_margin(np.eye(max(first.shape[0], second.shape[0]))))
+
+
+@dataclass(frozen=True)
+class _Original:
+    """The problem as the user gave it (validated): every bracket is certified for it."""
+
+    cost: np.ndarray
+    first: np.ndarray
+    second: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -587,7 +630,13 @@ class _Limits:
 
 @dataclass(frozen=True)
 class _Certificate:
-    """A certified primal point and a certified dual point of one reduced problem."""
+    """A certified primal point and a certified dual point of the *given* problem.
+
+    ``coupling`` is a coupling of the given marginals on the full space; ``first_potential``
+    and ``second_potential`` live on the full spaces (zero off the kept supports) and are
+    exactly dual feasible on the kept supports; ``lower`` already pays ``support_penalty`` for
+    the weight cut from the marginals (:func:`qmot.certify.supports.lift_lower_bound`).
+    """
 
     coupling: np.ndarray
     upper: float
@@ -597,15 +646,17 @@ class _Certificate:
     slack: float
     solver_status: str
     solver: str
+    support_penalty: float = 0.0
+    marginal_floor: float = 0.0
 
 
 def _certify(
     problem: ReducedCoupling,
+    original: _Original,
     solver: str,
     solver_options: Mapping[str, Any] | None,
-    limits: _Limits | None = None,
+    limits: _Limits,
 ) -> _Certificate:
-    limits = limits or _Limits(DEFAULT_TOL, None, False, time.perf_counter())
     raw, first_potential, second_potential, solver_status, used = solve_reduced_coupling(
         problem,
         solver=solver,
@@ -623,9 +674,101 @@ def _certify(
         finer, finer_upper = certify_primal(problem, raw, scaling_sweeps=FINE_SCALING_SWEEPS)
         if finer_upper < upper:
             coupling, upper = finer, finer_upper
-    return _Certificate(
-        coupling, upper, first_potential, second_potential, lower, slack, solver_status, used
+    return _lift_certificate(
+        problem, original, coupling, first_potential, second_potential, slack, solver_status, used
     )
+
+
+def _lift_certificate(
+    problem: ReducedCoupling,
+    original: _Original,
+    coupling: np.ndarray,
+    first_potential: np.ndarray,
+    second_potential: np.ndarray,
+    slack: float,
+    solver_status: str,
+    solver: str,
+) -> _Certificate:
+    """Certificates of the reduced problem → certificates of the given one."""
+    first_cut, second_cut = _cuts(problem)
+    U, V = problem.first_basis, problem.second_basis
+    lower, gauge, penalty = lift_lower_bound(
+        original.cost,
+        first_cut,
+        second_cut,
+        U.conj().T @ original.first @ U,
+        V.conj().T @ original.second @ V,
+        first_potential,
+        second_potential,
+    )
+    full_coupling, upper = lift_coupling(
+        original.cost, original.first, original.second, first_cut, second_cut, coupling
+    )
+    r, s = problem.dims
+    return _Certificate(
+        coupling=full_coupling,
+        upper=upper,
+        first_potential=U @ (first_potential + gauge * np.eye(r)) @ U.conj().T,
+        second_potential=V @ (second_potential - gauge * np.eye(s)) @ V.conj().T,
+        lower=lower,
+        slack=slack,
+        solver_status=solver_status,
+        solver=solver,
+        support_penalty=penalty,
+        marginal_floor=float(
+            min(np.linalg.eigvalsh(problem.first)[0], np.linalg.eigvalsh(problem.second)[0])
+        ),
+    )
+
+
+def _cuts(problem: ReducedCoupling) -> tuple[SupportCut, SupportCut]:
+    if problem.cuts is not None:
+        return problem.cuts
+    empty_first = np.zeros((problem.first_basis.shape[0], 0), dtype=complex)
+    empty_second = np.zeros((problem.second_basis.shape[0], 0), dtype=complex)
+    return (
+        SupportCut(problem.first_basis, empty_first, 0.0, 0.0),
+        SupportCut(problem.second_basis, empty_second, 0.0, 0.0),
+    )
+
+
+def _failed_stage(
+    problem: ReducedCoupling, original: _Original, solver: str, error: BaseException
+) -> _Certificate:
+    r"""A stage that crashed contributes the trivial certified points: the product coupling
+    :math:`R\otimes S` (upper) and :math:`-\infty` (lower)."""
+    product = np.kron(original.first, original.second)
+    upper = float(np.sum(original.cost.T * product).real)
+    m, n = original.first.shape[0], original.second.shape[0]
+    return _Certificate(
+        coupling=product,
+        upper=upper,
+        first_potential=np.zeros((m, m), dtype=complex),
+        second_potential=np.zeros((n, n), dtype=complex),
+        lower=-np.inf,
+        slack=float("nan"),
+        solver_status=f"failed ({type(error).__name__}: {error})".replace("\n", " ")[:200],
+        solver=solver,
+        support_penalty=0.0,
+    )
+
+
+def _guarded_certify(
+    problem: ReducedCoupling,
+    original: _Original,
+    solver: str,
+    solver_options: Mapping[str, Any] | None,
+    limits: _Limits,
+) -> _Certificate:
+    """:func:`_certify`, with a crash of the solver turned into a failed stage (AUTO goes on)."""
+    try:
+        return _certify(problem, original, solver, solver_options, limits)
+    except BaseException as exc:
+        # a Rust panic inside a solver arrives as pyo3's PanicException, a BaseException
+        solver_crash = isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+        if not solver_crash or isinstance(exc, InvalidInputError | MemoryError):
+            raise
+        return _failed_stage(problem, original, solver, exc)
 
 
 def _combine(first: _Certificate, second: _Certificate) -> _Certificate:
@@ -642,6 +785,8 @@ def _combine(first: _Certificate, second: _Certificate) -> _Certificate:
         dual.slack,
         f"{first.solver_status}; {second.solver_status}",
         names,
+        dual.support_penalty,
+        dual.marginal_floor,
     )
 
 
@@ -658,22 +803,41 @@ def _status(upper: float, lower: float, tol: float, solver_status: str) -> str:
     return "gap_exceeds_tolerance"
 
 
-def _auto_certificate(
-    problem: ReducedCoupling, solver_options: Mapping[str, Any] | None, limits: _Limits
+def _solve_certified(
+    problem: ReducedCoupling,
+    original: _Original,
+    solver: str,
+    solver_options: Mapping[str, Any] | None,
+    limits: _Limits,
 ) -> _Certificate:
-    """``AUTO``: QMOT-IPM on small problems (with a fallback), QMOT-ENTROPIC on large ones."""
+    if min(problem.dims) == 1:
+        return _certify(problem, original, solver, solver_options, limits)
+    if solver == "AUTO":
+        return _auto_certificate(problem, original, solver_options, limits)
+    return _certify(problem, original, solver, solver_options, limits)
+
+
+def _auto_certificate(
+    problem: ReducedCoupling,
+    original: _Original,
+    solver_options: Mapping[str, Any] | None,
+    limits: _Limits,
+) -> _Certificate:
+    """``AUTO``: QMOT-IPM on small problems, QMOT-ENTROPIC on large ones; a stage that crashes
+    or misses the tolerance hands over to the next (Clarabel on small problems, QMOT-ENTROPIC
+    on larger ones), keeping the best certified points of all stages."""
     size = problem.dims[0] * problem.dims[1]
     if size > AUTO_FIRST_ORDER_DIM:
-        return _certify(problem, "QMOT-ENTROPIC", solver_options, limits)
-    certificate = _certify(problem, "QMOT-IPM", solver_options, limits)
+        return _guarded_certify(problem, original, "QMOT-ENTROPIC", solver_options, limits)
+    certificate = _guarded_certify(problem, original, "QMOT-IPM", solver_options, limits)
     if _within(certificate, limits.tol) or _timed_out(limits):
         return certificate
     if size <= AUTO_FALLBACK_DIM:
-        return _combine(certificate, _certify(problem, "CLARABEL", None, limits))
+        return _combine(certificate, _guarded_certify(problem, original, "CLARABEL", None, limits))
     relative_gap = (certificate.upper - certificate.lower) / max(1.0, abs(certificate.upper))
     if relative_gap <= ENTROPIC_FALLBACK_GAP:
         return certificate
-    return _combine(certificate, _certify(problem, "QMOT-ENTROPIC", None, limits))
+    return _combine(certificate, _guarded_certify(problem, original, "QMOT-ENTROPIC", None, limits))
 
 
 def _timed_out(limits: _Limits) -> bool:
@@ -682,29 +846,22 @@ def _timed_out(limits: _Limits) -> bool:
 
 def _certified_result(
     problem: ReducedCoupling,
-    first: np.ndarray,
-    second: np.ndarray,
-    solver: str,
-    solver_options: Mapping[str, Any] | None,
+    original: _Original,
+    certificate: _Certificate,
     limits: _Limits,
 ) -> TransportResult:
     tol = limits.tol
-    if solver == "AUTO":
-        certificate = _auto_certificate(problem, solver_options, limits)
-    else:
-        certificate = _certify(problem, solver, solver_options, limits)
-    coupling = problem.lift(certificate.coupling)
+    first, second = original.first, original.second
     upper = certificate.upper
     lower = min(certificate.lower, upper)  # both certified; rounding can only reverse them
     residuals = {
-        **_marginal_residuals(coupling, first, second),
+        **_marginal_residuals(certificate.coupling, first, second),
         "coupling_min_eigenvalue": float(np.linalg.eigvalsh(certificate.coupling)[0]),
         "dual_min_slack": certificate.slack,
         "dropped_weight_R": problem.dropped_weight[0],
         "dropped_weight_S": problem.dropped_weight[1],
-        "least_marginal_eigenvalue": float(
-            min(np.linalg.eigvalsh(problem.first)[0], np.linalg.eigvalsh(problem.second)[0])
-        ),
+        "support_penalty": certificate.support_penalty,
+        "least_marginal_eigenvalue": certificate.marginal_floor,
     }
     return TransportResult(
         cost=upper,
@@ -712,13 +869,8 @@ def _certified_result(
         upper_bound=upper,
         status=_status(upper, lower, tol, certificate.solver_status),
         solver=certificate.solver,
-        coupling=coupling,
-        potentials={
-            "A": problem.first_basis @ certificate.first_potential @ problem.first_basis.conj().T,
-            "B": problem.second_basis
-            @ certificate.second_potential
-            @ problem.second_basis.conj().T,
-        },
+        coupling=certificate.coupling,
+        potentials={"A": certificate.first_potential, "B": certificate.second_potential},
         residuals=residuals,
         info={
             "solver_status": certificate.solver_status,
@@ -726,6 +878,7 @@ def _certified_result(
             "reduced_dims": problem.dims,
             "tol": tol,
             "seconds": time.perf_counter() - limits.started,
-            "potentials_feasible_on": "supp R ⊗ supp S",
+            "potentials_feasible_on": "supp R ⊗ supp S (kept supports; the lower bound pays "
+            "residuals['support_penalty'] for the weight cut)",
         },
     )

@@ -23,7 +23,7 @@ from numpy.typing import ArrayLike
 
 from qmot._validation import check_positive_int
 from qmot.errors import InvalidInputError
-from qmot.linalg import hermitian_part, psd_sqrt
+from qmot.linalg import hermitian_part, psd_power
 
 __all__ = [
     "CHANNEL_TOL",
@@ -144,9 +144,11 @@ def random_channel(
 def kms_inner(a: np.ndarray, b: np.ndarray, rho: np.ndarray) -> complex:
     r"""KMS inner product (seed 002, §2).
 
-    :math:`\langle a, b\rangle_\rho = \operatorname{tr}(a^*\rho^{1/2} b \rho^{1/2})`.
+    :math:`\langle a, b\rangle_\rho = \operatorname{tr}(a^*\rho^{1/2} b \rho^{1/2})`, with the
+    square root of every positive eigenvalue (none is cut: an eigenvalue
+    :math:`\lambda = 10^{-12}` still contributes :math:`\sqrt\lambda = 10^{-6}`).
     """
-    root = psd_sqrt(rho)
+    root = psd_power(rho, 0.5, rtol=0.0)
     return complex(np.trace(a.conj().T @ root @ b @ root))
 
 
