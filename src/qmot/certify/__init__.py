@@ -8,6 +8,7 @@ from qmot.certify.margins import (
     certified_least_eigenvalue,
     dot_margin,
     eigenvalue_margin,
+    rounding_floor,
     rounding_margin,
 )
 
@@ -16,5 +17,6 @@ __all__ = [
     "certified_least_eigenvalue",
     "dot_margin",
     "eigenvalue_margin",
+    "rounding_floor",
     "rounding_margin",
 ]

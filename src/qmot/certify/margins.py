@@ -43,6 +43,7 @@ __all__ = [
     "dot_margin",
     "eigenvalue_margin",
     "exact_quadratic_trace",
+    "rounding_floor",
     "rounding_margin",
 ]
 
@@ -74,6 +75,13 @@ def eigenvalue_margin(matrix: ArrayLike, *, magnitude: float | None = None) -> f
     array = np.asarray(matrix)
     size = float(np.linalg.norm(array)) if magnitude is None else float(magnitude)
     return rounding_margin(size, array.shape[0])
+
+
+def rounding_floor(matrix: ArrayLike) -> float:
+    r"""Eigenvalues of the Hermitian ``matrix`` at most this large in modulus cannot be told
+    from 0 (:func:`eigenvalue_margin`); qmot treats them as exact zeros of a state
+    (:mod:`qmot.certify.supports`)."""
+    return eigenvalue_margin(matrix)
 
 
 def certified_least_eigenvalue(matrix: ArrayLike, *, magnitude: float | None = None) -> float:

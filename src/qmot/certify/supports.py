@@ -78,8 +78,8 @@ import numpy as np
 
 from qmot.certify.margins import (
     certified_pairing,
-    eigenvalue_margin,
     exact_quadratic_trace,
+    rounding_floor,
     rounding_margin,
 )
 
@@ -125,12 +125,6 @@ def split_support(matrix: np.ndarray, rtol: float) -> SupportCut:
     dropped = float(np.abs(eigenvalues[~keep]).sum())
     resolved = np.abs(eigenvalues[~keep]) > rounding_floor(hermitian)
     return SupportCut(kept, cut, cut_weight(hermitian, cut[:, resolved]), dropped)
-
-
-def rounding_floor(matrix: np.ndarray) -> float:
-    r"""Eigenvalues of ``matrix`` at most this large in modulus cannot be told from 0: the
-    eigensolver's error bound (:func:`qmot.certify.margins.eigenvalue_margin`)."""
-    return eigenvalue_margin(matrix)
 
 
 EXACT_WEIGHT_LIMIT = 4_000_000

@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from qmot._validation import check_positive_int
+from qmot.certify.margins import rounding_floor
 from qmot.errors import InvalidInputError
 from qmot.linalg import hermitian_part, psd_power
 
@@ -145,11 +146,17 @@ def kms_inner(a: np.ndarray, b: np.ndarray, rho: np.ndarray) -> complex:
     r"""KMS inner product (seed 002, §2).
 
     :math:`\langle a, b\rangle_\rho = \operatorname{tr}(a^*\rho^{1/2} b \rho^{1/2})`, with the
-    square root of every positive eigenvalue (none is cut: an eigenvalue
-    :math:`\lambda = 10^{-12}` still contributes :math:`\sqrt\lambda = 10^{-6}`).
+    square root of every eigenvalue above the rounding floor (none is cut: an eigenvalue
+    :math:`\lambda = 10^{-12}` still contributes :math:`\sqrt\lambda = 10^{-6}`; those at the
+    floor, which no computation can tell from 0, are zeros: :mod:`qmot.certify.supports`).
     """
-    root = psd_power(rho, 0.5, rtol=0.0)
+    root = psd_power(rho, 0.5, rtol=_floor_rtol(rho))
     return complex(np.trace(a.conj().T @ root @ b @ root))
+
+
+def _floor_rtol(rho: np.ndarray) -> float:
+    top = float(np.linalg.eigvalsh(hermitian_part(rho))[-1])
+    return rounding_floor(rho) / top if top > 0 else 0.0
 
 
 def kms_norm(a: np.ndarray, rho: np.ndarray) -> float:

@@ -14,7 +14,7 @@ to that subspace — all that the cost operator needs (see :mod:`qmot.quantum.go
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import reduce
 
 import numpy as np
@@ -22,7 +22,7 @@ from numpy.typing import ArrayLike
 
 from qmot._validation import as_density_matrix, as_points, as_weights, check_positive_int
 from qmot.errors import InvalidInputError
-from qmot.linalg import DEFAULT_SUPPORT_RTOL, hermitian_part
+from qmot.linalg import hermitian_part
 from qmot.quantum.phase_space import (
     coherent_fock_amplitudes,
     coherent_overlaps,
@@ -102,7 +102,6 @@ class CoherentMixture:
     points: np.ndarray
     weights: np.ndarray
     hbar: float
-    gram_rtol: float = field(default=DEFAULT_SUPPORT_RTOL, repr=False)
 
     def __init__(
         self,
@@ -111,7 +110,6 @@ class CoherentMixture:
         hbar: float = 1.0,
         *,
         normalize: bool = False,
-        gram_rtol: float = DEFAULT_SUPPORT_RTOL,
     ) -> None:
         array = as_points(np.atleast_2d(np.asarray(points, dtype=float)), "points")
         if array.shape[1] % 2:
@@ -124,7 +122,6 @@ class CoherentMixture:
         object.__setattr__(self, "points", array[keep])
         object.__setattr__(self, "weights", masses[keep])
         object.__setattr__(self, "hbar", check_hbar(hbar))
-        object.__setattr__(self, "gram_rtol", float(gram_rtol))
 
     @property
     def modes(self) -> int:
@@ -138,40 +135,167 @@ class CoherentMixture:
     def section(self) -> StateSection:
         r"""Exact finite section on span{|z_i⟩}, orthonormalised through the Gram matrix.
 
-        With :math:`G = V\Lambda V^*` (null directions below ``gram_rtol * max`` dropped), the
-        basis is :math:`e_k = \sum_i T_{ik}|z_i\rangle`, :math:`T = V\Lambda^{-1/2}`; then
+        With :math:`G = V\Lambda V^*`, the basis is :math:`e_k = \sum_i T_{ik}|z_i\rangle`,
+        :math:`T = V\Lambda^{-1/2}`; then
         :math:`R_e = \Lambda^{1/2}V^* \operatorname{diag}(m) V\Lambda^{1/2}`,
         :math:`\langle z_i|a_j|z_k\rangle = \alpha_{kj} G_{ik}` and
         :math:`\langle z_i|N_j|z_k\rangle = \bar\alpha_{ij}\alpha_{kj} G_{ik}`.
+
+        The compressions carry the rounding of :math:`G` amplified by its condition number
+        :math:`\kappa`, and near-coincident points make :math:`\kappa` huge (:math:`1 - G_{ik}`
+        is below the rounding of :math:`G_{ik}` itself for points :math:`10^{-8}` apart). So when
+        :math:`\kappa >` ``GRAM_CONDITION_LIMIT`` the whole construction runs in extended
+        precision (mpmath, digits raised until the least Gram eigenvalue is resolved) and only
+        the results, which are well conditioned in the orthonormal basis, are rounded: the
+        section is then exact to double precision and no direction is dropped
+        (``dropped_weight`` is 0). Points that coincide exactly are merged (their weights
+        added) first.
         """
-        gram = hermitian_part(self.gram())
-        eigenvalues, vectors = np.linalg.eigh(gram)
-        keep = eigenvalues > self.gram_rtol * eigenvalues[-1]
-        eigenvalues, vectors = eigenvalues[keep], vectors[:, keep]
-        coefficients = vectors / np.sqrt(eigenvalues)
-        root = vectors * np.sqrt(eigenvalues)
-        density = hermitian_part(root.conj().T @ (self.weights[:, None] * root))
-        kept_trace = float(np.trace(density).real)
-        alpha = ladder_eigenvalues(self.points, self.hbar)
-        compress = coefficients.conj().T
-        annihilation = tuple(
-            compress @ (gram * alpha[:, j][None, :]) @ coefficients for j in range(self.modes)
-        )
-        number = tuple(
-            compress @ (gram * np.outer(alpha[:, j].conj(), alpha[:, j])) @ coefficients
-            for j in range(self.modes)
-        )
-        return StateSection(
-            density=density / kept_trace,
-            annihilation=annihilation,
-            number=tuple(hermitian_part(n) for n in number),
-            coefficients=coefficients,
-            dropped_weight=max(0.0, 1.0 - kept_trace),
-        )
+        points, weights = _merge_coincident(self.points, self.weights)
+        alpha = ladder_eigenvalues(points, self.hbar)
+        gram = hermitian_part(coherent_overlaps(points, points, self.hbar))
+        eigenvalues = np.linalg.eigvalsh(gram)
+        if eigenvalues[0] > eigenvalues[-1] / GRAM_CONDITION_LIMIT:
+            return _coherent_section(gram, weights, alpha)
+        return _coherent_section_extended(points, weights, self.hbar)
 
     def to_fock(self, cutoff: int) -> FockDensity:
         """Truncate to Fock states with ``n_j <= cutoff`` (:meth:`FockDensity.from_coherent`)."""
         return FockDensity.from_coherent(self, cutoff)
+
+
+GRAM_CONDITION_LIMIT = 1e4
+"""Gram condition number above which :meth:`CoherentMixture.section` works in extended
+precision (the double-precision compressions would carry errors of about κ·1e-16)."""
+EXTENDED_DIGITS = (40, 80, 160, 320)
+"""Decimal digits tried in turn by the extended-precision section."""
+
+
+def _merge_coincident(points: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Identical phase-space points are one coherent state: add their weights."""
+    unique, inverse = np.unique(points, axis=0, return_inverse=True)
+    if unique.shape[0] == points.shape[0]:
+        return points, weights
+    merged = np.zeros(unique.shape[0])
+    np.add.at(merged, inverse.ravel(), weights)
+    return unique, merged
+
+
+def _coherent_section(gram: np.ndarray, weights: np.ndarray, alpha: np.ndarray) -> StateSection:
+    """The section in double precision from a well-conditioned Gram matrix."""
+    eigenvalues, vectors = np.linalg.eigh(gram)
+    coefficients = vectors / np.sqrt(eigenvalues)
+    root = vectors * np.sqrt(eigenvalues)
+    density = hermitian_part(root.conj().T @ (weights[:, None] * root))
+    kept_trace = float(np.trace(density).real)
+    compress = coefficients.conj().T
+    modes = alpha.shape[1]
+    annihilation = tuple(
+        compress @ (gram * alpha[:, j][None, :]) @ coefficients for j in range(modes)
+    )
+    number = tuple(
+        hermitian_part(compress @ (gram * np.outer(alpha[:, j].conj(), alpha[:, j])) @ coefficients)
+        for j in range(modes)
+    )
+    return StateSection(
+        density=density / kept_trace,
+        annihilation=annihilation,
+        number=number,
+        coefficients=coefficients,
+        dropped_weight=max(0.0, 1.0 - kept_trace),
+    )
+
+
+def _coherent_section_extended(
+    points: np.ndarray, weights: np.ndarray, hbar: float
+) -> StateSection:
+    """The section computed in extended precision (mpmath), rounded at the end."""
+    import mpmath  # deferred: only ill-conditioned coherent mixtures need it
+
+    count, modes = points.shape[0], points.shape[1] // 2
+    for digits in EXTENDED_DIGITS:
+        with mpmath.workdps(digits):
+            scale = mpmath.sqrt(2 * mpmath.mpf(hbar))
+            alpha = [
+                [
+                    (mpmath.mpf(points[i, j]) + 1j * mpmath.mpf(points[i, modes + j])) / scale
+                    for j in range(modes)
+                ]
+                for i in range(count)
+            ]
+            phase = [
+                mpmath.expj(
+                    mpmath.fsum(
+                        mpmath.mpf(points[i, modes + j]) * mpmath.mpf(points[i, j])
+                        for j in range(modes)
+                    )
+                    / (2 * mpmath.mpf(hbar))
+                )
+                for i in range(count)
+            ]
+            gram = mpmath.matrix(count, count)
+            for i in range(count):
+                for k in range(count):
+                    exponent = mpmath.fsum(
+                        -(abs(alpha[i][j]) ** 2) / 2
+                        - abs(alpha[k][j]) ** 2 / 2
+                        + mpmath.conj(alpha[i][j]) * alpha[k][j]
+                        for j in range(modes)
+                    )
+                    gram[i, k] = mpmath.conj(phase[i]) * phase[k] * mpmath.exp(exponent)
+            eigenvalues, vectors = mpmath.eigh(gram)
+            least = min(eigenvalues)
+            if least > mpmath.mpf(10) ** (20 - digits) * max(eigenvalues):
+                return _extended_compressions(gram, eigenvalues, vectors, weights, alpha)
+    raise InvalidInputError(
+        "`points` hold coherent states too close to resolve even with "
+        f"{EXTENDED_DIGITS[-1]} digits (least Gram eigenvalue {float(least):.3g}); merge them"
+    )
+
+
+def _extended_compressions(
+    gram: object, eigenvalues: object, vectors: object, weights: np.ndarray, alpha: list
+) -> StateSection:
+    import mpmath
+
+    count, modes = len(alpha), len(alpha[0])
+    root = mpmath.matrix(count, count)
+    coefficients = mpmath.matrix(count, count)
+    for i in range(count):
+        for k in range(count):
+            root[i, k] = vectors[i, k] * mpmath.sqrt(eigenvalues[k])
+            coefficients[i, k] = vectors[i, k] / mpmath.sqrt(eigenvalues[k])
+    adjoint = coefficients.transpose_conj()
+    masses = mpmath.diag([mpmath.mpf(w) for w in weights])
+    density = root.transpose_conj() * masses * root
+    annihilation, number = [], []
+    for j in range(modes):
+        shifted = mpmath.matrix(count, count)
+        counted = mpmath.matrix(count, count)
+        for i in range(count):
+            for k in range(count):
+                shifted[i, k] = gram[i, k] * alpha[k][j]
+                counted[i, k] = gram[i, k] * mpmath.conj(alpha[i][j]) * alpha[k][j]
+        annihilation.append(_to_complex(adjoint * shifted * coefficients))
+        number.append(hermitian_part(_to_complex(adjoint * counted * coefficients)))
+    density_matrix = hermitian_part(_to_complex(density))
+    return StateSection(
+        density=density_matrix / float(np.trace(density_matrix).real),
+        annihilation=tuple(annihilation),
+        number=tuple(number),
+        coefficients=_to_complex(coefficients),
+        dropped_weight=0.0,
+    )
+
+
+def _to_complex(matrix: object) -> np.ndarray:
+    import mpmath
+
+    rows, cols = matrix.rows, matrix.cols  # type: ignore[attr-defined]
+    return np.array(
+        [[complex(mpmath.mpc(matrix[i, k])) for k in range(cols)] for i in range(rows)],  # type: ignore[index]
+        dtype=complex,
+    )
 
 
 def _cutoff_from_dimension(dim: int, modes: int) -> int:
