@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from qmot._validation import as_points, as_weights
+from qmot.certify.margins import certified_pairing, rounding_margin
 from qmot.errors import InvalidInputError, SolverError
 from qmot.results import OPTIMAL, TransportResult
 
@@ -56,7 +57,9 @@ def certify_plan(
 
     The dual pair is made exactly feasible by c-transforms
     (:math:`u_i = \min_j M_{ij} - v_j`, then :math:`v_j = \min_i M_{ij} - u_i`) and lowered by a
-    rounding margin; its objective :math:`a\cdot u + b\cdot v` is the lower bound. The upper bound
+    rounding margin (:mod:`qmot.certify.margins`, the rule for every certificate); its objective
+    :math:`a\cdot u + b\cdot v`, summed exactly and lowered by its own margin, is the lower
+    bound. The upper bound
     is :math:`\sum_{ij} p_{ij} M_{ij}` of the plan, whose marginal errors go in the residuals.
 
     Returns
@@ -65,9 +68,12 @@ def certify_plan(
     """
     u, v = _c_transforms(cost, v)
     slack = cost - u[:, None] - v[None, :]
-    margin = 4.0 * np.finfo(float).eps * max(float(np.abs(cost).max()), 1.0)
-    u = u + min(float(slack.min()), 0.0) - margin
-    lower = float(a @ u + b @ v)
+    # each slack entry is two rounded subtractions: the one rule with k = 2 (qmot.certify)
+    magnitude = float((np.abs(cost) + np.abs(u)[:, None] + np.abs(v)[None, :]).max())
+    u = u + min(float(slack.min()), 0.0) - rounding_margin(magnitude, 2)
+    first_value, first_error = certified_pairing(a, u)
+    second_value, second_error = certified_pairing(b, v)
+    lower = first_value + second_value - first_error - second_error
     upper = float(np.sum(plan * cost))
     residuals = {
         "marginal_a": float(np.abs(plan.sum(axis=1) - a).max()),

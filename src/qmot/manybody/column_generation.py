@@ -52,6 +52,7 @@ from typing import Any
 import numpy as np
 
 from qmot._validation import as_vector, check_positive_int, check_seconds
+from qmot.certify.margins import eigenvalue_margin, rounding_margin
 from qmot.errors import InfeasibleError, SolverError
 from qmot.manybody.occupations import configuration_cost, cyclic_quantile_plan
 from qmot.manybody.symmetric_ot import validate_cost_matrix, validate_problem
@@ -855,7 +856,6 @@ def _weak_duality_bound(
 ) -> float:
     """The weak-duality bound of :func:`dnn_pricing_bound`, evaluated from the multipliers with
     their signs enforced and a rounding margin on the least eigenvalue."""
-    sites = cost.shape[0]
     binary = np.isinf(np.diag(cost))
     lower_value = multipliers["lower"].copy()
     lower_value[~binary] = np.clip(lower_value[~binary], 0.0, None)
@@ -868,7 +868,7 @@ def _weak_duality_bound(
     )
     exact_slack = (exact_slack + exact_slack.T) / 2
     least = float(np.linalg.eigvalsh(exact_slack)[0])
-    rounding = 8 * (sites + 1) * np.finfo(float).eps * float(np.linalg.norm(exact_slack))
+    rounding = eigenvalue_margin(exact_slack)
     trace = 1 + particles if binary.all() else 1 + particles**2
     return multipliers["a"] + multipliers["c"] * particles + trace * min(0.0, least - rounding)
 
@@ -906,6 +906,9 @@ def _relaxation_lower_bound(
 
 
 def _margin(cost: np.ndarray, mu: np.ndarray, y: np.ndarray) -> float:
-    """Floating-point allowance for evaluating the Lagrangian bound."""
+    """Floating-point allowance for evaluating the Lagrangian bound μ·y + min pricing
+    (:mod:`qmot.certify.margins`: the terms of μ·y and one pricing value of at most
+    ``max |C|`` per pair)."""
     finite = np.abs(cost[np.isfinite(cost)])
-    return 64 * np.finfo(float).eps * (float(np.abs(mu @ y)) + float(finite.max(initial=1.0)))
+    magnitude = float(np.abs(mu) @ np.abs(y)) + float(finite.max(initial=1.0))
+    return rounding_margin(magnitude, mu.shape[0] + 2)

@@ -31,6 +31,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from qmot._validation import as_weights, check_positive_int, check_seconds
+from qmot.certify.margins import certified_pairing, rounding_margin
 from qmot.errors import InfeasibleError, InvalidInputError, SolverError
 from qmot.manybody.occupations import (
     configuration_cost,
@@ -179,8 +180,9 @@ def certify_occupation_lp(
 ) -> tuple[float, float, np.ndarray, dict[str, float]]:
     """Lower bound from the shifted dual over *all* given columns, upper bound from the plan."""
     reduced = column_costs - configurations @ y / particles
-    margin = 8 * np.finfo(float).eps * max(1.0, float(np.abs(column_costs).max()))
-    shift = min(0.0, float(reduced.min())) - margin
+    # reduced costs: L products summed and one subtraction (qmot.certify.margins)
+    magnitude = float((np.abs(column_costs) + np.abs(configurations) @ np.abs(y) / particles).max())
+    shift = min(0.0, float(reduced.min())) - rounding_margin(magnitude, mu.shape[0] + 2)
     y = y + shift
     clipped = np.clip(weights, 0.0, None)
     residuals = {
@@ -188,7 +190,9 @@ def certify_occupation_lp(
         "negative_weight": float(max(0.0, -weights.min())),
         "dual_shift": -shift,
     }
-    return float(mu @ y), float(clipped @ column_costs), y, residuals
+    lower, lower_error = certified_pairing(mu, y)
+    upper, upper_error = certified_pairing(clipped, column_costs)
+    return lower - lower_error, upper + upper_error, y, residuals
 
 
 METHODS = ("auto", "enumerate", "colgen")
