@@ -12,7 +12,9 @@ optimal (Colombo–De Pascale–Di Marino), and
     \min \mathbb E\sum_{i<j}\ell(|x_i - x_j|) = N\int_0^{1/N}\sum_{i<j}
         \ell\big(F^{-1}(t + \tfrac{j-1}{N}) - F^{-1}(t + \tfrac{i-1}{N})\big)\,dt .
 
-For discrete :math:`\mu` the integrand is piecewise constant and the integral is exact.
+For discrete :math:`\mu` the integrand is piecewise constant and the integral is exact. For a
+continuous density the integral is bracketed rigorously for the piecewise-linear density through
+the given grid values, and only estimated for a callable density (:func:`sce_1d`, Notes).
 """
 
 from __future__ import annotations
@@ -110,12 +112,13 @@ MAX_CELLS = 2**17
 
 def _cost_derivative(pair_cost: PairCost) -> Callable[[np.ndarray], np.ndarray] | None:
     r""":math:`\ell'` for the convex decreasing costs qmot knows (None: use the order-0 bound)."""
-    if isinstance(pair_cost, Yukawa):
+    # exact types only: a subclass may change the profile
+    if type(pair_cost) is Yukawa:
         eps = pair_cost.epsilon
         return lambda d: -np.exp(-eps * d) * (eps * d + 1.0) / d**2
-    if isinstance(pair_cost, Coulomb):
+    if type(pair_cost) is Coulomb:
         return lambda d: -1.0 / d**2
-    if isinstance(pair_cost, Exponential):
+    if type(pair_cost) is Exponential:
         a = pair_cost.a
         return lambda d: -a * np.exp(-a * d)
     return None
