@@ -3,15 +3,19 @@ theorems of seed 002 on random inputs."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.integrate import IntegrationWarning
 
 from qmot.errors import InvalidInputError
 from qmot.linalg import random_density_matrix
 from qmot.quantum import (
     apply_channel,
+    de_palma_trevisan,
     dpt_cost,
     dpt_divergence,
     dpt_original_squared,
@@ -92,6 +96,49 @@ def test_integral_representation_equals_the_cost(seed: int, n_in: int, n_out: in
     value, error = integral_representation(rho, sigma, x, y, kraus)
     assert error < 1e-8
     assert value == pytest.approx(dpt_cost(rho, sigma, x, y, kraus), abs=1e-8)
+
+
+@settings(max_examples=15)
+@given(st.integers(0, 2**32 - 1), st.integers(2, 4), st.integers(2, 4))
+def test_integral_representation_error_estimate_covers_the_closed_form(
+    seed: int, n_in: int, n_out: int
+) -> None:
+    """The returned error is an estimate (documented as such), but it is meant to cover the
+    true value: against the closed form of Def. 2.10, and with no warning escaping."""
+    rng = np.random.default_rng(seed)
+    sigma = random_density_matrix(n_in, int(rng.integers(1, n_in + 1)), seed=rng)
+    kraus = random_channel(n_in, n_out, 2, seed=rng)
+    rho = apply_channel(kraus, sigma)
+    x = [random_hermitian(n_out, rng) for _ in range(2)]
+    y = [random_hermitian(n_in, rng) for _ in range(2)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value, error = integral_representation(rho, sigma, x, y, kraus)
+    assert abs(value - dpt_cost(rho, sigma, x, y, kraus)) <= error
+
+
+def test_integral_representation_reports_a_failed_quadrature(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """When quad warns that it did not converge, the warning is caught and the error is inf."""
+
+    def failing_quad(*args: object, **kwargs: object) -> tuple[float, float]:
+        warnings.warn("roundoff error is detected", IntegrationWarning, stacklevel=2)
+        return 1.0, 1e-3
+
+    monkeypatch.setattr(de_palma_trevisan, "quad", failing_quad)
+    z, rho = np.diag([1.0, -1.0]), np.diag([0.7, 0.3])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value, error = integral_representation(rho, rho, [z], [z], [np.eye(2)])
+    assert value == 1.0 and error == np.inf
+
+
+@pytest.mark.parametrize("epsabs", [0.0, -1e-9, np.inf, "tiny"])
+def test_integral_representation_refuses_a_bad_accuracy(epsabs: object) -> None:
+    z, rho = np.diag([1.0, -1.0]), np.diag([0.7, 0.3])
+    with pytest.raises(InvalidInputError, match="`epsabs` must be a positive finite number"):
+        integral_representation(rho, rho, [z], [z], [np.eye(2)], epsabs=epsabs)  # type: ignore[arg-type]
 
 
 @given(st.integers(0, 2**32 - 1))
