@@ -56,6 +56,7 @@ import numpy as np
 import scipy.linalg
 from scipy.optimize import minimize
 
+from qmot.certify.tolerance import Tolerance
 from qmot.errors import InvalidInputError
 
 __all__ = ["NAME", "EntropicResult", "check_entropic_options", "solve_coupling_entropic"]
@@ -449,8 +450,9 @@ class _Bracket:
         if upper < self.upper:
             self.upper, self.coupling = upper, coupling
 
-    def within(self, tol: float) -> bool:
-        return self.upper - self.lower <= tol * max(1.0, abs(self.upper))
+    def within(self, tol: float | Tolerance) -> bool:
+        rule = tol if isinstance(tol, Tolerance) else Tolerance.legacy(tol)
+        return rule.met(self.upper, self.lower)
 
 
 @dataclass
@@ -480,7 +482,7 @@ def solve_coupling_entropic(
     second: np.ndarray,
     certify: Certifier,
     *,
-    tol: float = 1e-7,
+    tol: float | Tolerance = 1e-7,
     max_time: float | None = None,
     max_evaluations: int = 20_000,
     epsilon_start: float = 1e-3,
@@ -504,7 +506,8 @@ def solve_coupling_entropic(
         ``(Q, A, B) -> (lower, upper)``: the caller's certificates (:func:`qmot.sdp.certify_dual`
         and :func:`qmot.sdp.certify_primal`), called at the end of each ε-stage.
     tol
-        Target certified gap relative to ``max(1, |upper|)``.
+        Target certified gap: a :class:`qmot.certify.tolerance.Tolerance`, or a number for the
+        rule ``gap <= tol * max(1, |upper|)``.
     max_time
         Wall-clock budget in seconds (``None``: none); the best bracket so far is returned.
     max_evaluations

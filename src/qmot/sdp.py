@@ -40,6 +40,7 @@ from qmot._threads import lapack_owns_the_cores
 from qmot._validation import as_density_matrix, as_hermitian, check_seconds
 from qmot.certify.margins import eigenvalue_margin
 from qmot.certify.supports import SupportCut, lift_coupling, lift_lower_bound, split_support
+from qmot.certify.tolerance import DEFAULT_ATOL, DEFAULT_RTOL, Tolerance
 from qmot.errors import InvalidInputError, SolverError
 from qmot.linalg import (
     DEFAULT_SUPPORT_RTOL,
@@ -53,6 +54,8 @@ from qmot.linalg import (
 from qmot.results import OPTIMAL, TransportResult
 
 __all__ = [
+    "DEFAULT_ATOL",
+    "DEFAULT_RTOL",
     "DEFAULT_TOL",
     "SDP_SOLVERS",
     "ReducedCoupling",
@@ -65,8 +68,9 @@ __all__ = [
     "solve_reduced_coupling",
 ]
 
-DEFAULT_TOL = 1e-7
-"""Default tolerance on the certified bracket width, relative to ``max(1, |cost|)``."""
+DEFAULT_TOL = DEFAULT_RTOL
+"""Default relative tolerance (kept under its former name); the rule that decides
+``"optimal"`` is :class:`qmot.certify.tolerance.Tolerance` (``atol`` and ``rtol``)."""
 
 SDP_SOLVERS = ("AUTO", "QMOT-IPM", "QMOT-ENTROPIC", "CLARABEL", "SCS")
 """``QMOT-IPM``: qmot's structured interior-point method (:mod:`qmot.ipm`); ``QMOT-ENTROPIC``:
@@ -380,7 +384,7 @@ def solve_reduced_coupling(
     *,
     solver: str = "CLARABEL",
     solver_options: Mapping[str, Any] | None = None,
-    tol: float = DEFAULT_TOL,
+    tol: float | Tolerance = DEFAULT_TOL,
     max_time: float | None = None,
     verbose: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, str, str]:
@@ -409,7 +413,7 @@ def solve_reduced_coupling(
         ) -> tuple[float, float]:
             lower = certify_dual(problem, first, second)[2]
             upper = certify_primal(problem, coupling)[1]
-            margin = tol * max(1.0, abs(upper))
+            margin = _as_tolerance(tol).width(upper)
             if margin < upper - lower <= FINE_SCALING_WITHIN * margin:
                 fine = certify_primal(problem, coupling, scaling_sweeps=FINE_SCALING_SWEEPS)[1]
                 upper = min(upper, fine)
@@ -452,7 +456,9 @@ def coupling_sdp(
     S: ArrayLike,
     *,
     solver: str | None = None,
-    tol: float = DEFAULT_TOL,
+    tol: float | None = None,
+    atol: float | None = None,
+    rtol: float | None = None,
     support_rtol: float = DEFAULT_SUPPORT_RTOL,
     solver_options: Mapping[str, Any] | None = None,
     max_time: float | None = None,
@@ -477,12 +483,21 @@ def coupling_sdp(
         ``"QMOT-ENTROPIC"`` (:mod:`qmot.first_order`, first order, for couplings of dimension
         in the hundreds to thousands), ``"CLARABEL"`` (generic interior point, practical up
         to coupling dimension ≈ 50) or ``"SCS"`` (first order, low accuracy).
+    atol, rtol
+        Required certified bracket width: ``upper - lower <= atol + rtol * |cost|``
+        (defaults ``1e-10`` and ``1e-7``, :mod:`qmot.certify.tolerance`: values above 1e-3 to
+        7 digits, smaller ones to 1e-10). A wider bracket is returned with
+        ``status="gap_exceeds_tolerance"`` (or ``"time_limit"``), never as ``"optimal"``.
     tol
-        Required certified bracket width, relative to ``max(1, |cost|)``. A wider bracket
-        is returned with ``status="gap_exceeds_tolerance"``, never as ``"optimal"``.
+        The former rule ``upper - lower <= tol * max(1, |cost|)`` (sets ``atol = rtol = tol``
+        unless they are given).
     support_rtol
-        Eigenvalues of ``R``/``S`` below ``support_rtol * lambda_max`` count as zero; the
-        trace dropped is reported in ``residuals``.
+        Eigenvalues of ``R``/``S`` below ``support_rtol * lambda_max`` are cut before solving.
+        The bracket stays certified for the given ``R``, ``S``: the lower bound pays for the
+        weight cut (:mod:`qmot.certify.supports`; ``residuals["support_penalty"]``), and when
+        that costs more than a quarter of the tolerance the problem is solved again with only
+        the eigenvalues that rounding cannot tell from 0 cut. The trace cut is reported in
+        ``residuals``.
     solver_options
         Extra keyword arguments for the solver (for cvxpy solvers they override qmot's accuracy
         settings; for ``QMOT-IPM``: ``gap_tol``, ``residual_tol``, ``max_iterations``; for
@@ -527,7 +542,7 @@ def coupling_sdp(
         first,
         second,
         solver=solver_name,
-        tol=tol,
+        tol=Tolerance.from_arguments(tol, atol, rtol),
         support_rtol=support_rtol,
         solver_options=solver_options,
         max_time=max_time,
@@ -537,7 +552,7 @@ def coupling_sdp(
 
 def check_solver_options(
     solver: str | None,
-    tol: float,
+    tol: float | None,
     support_rtol: float,
     *,
     max_time: float | None = None,
@@ -547,8 +562,7 @@ def check_solver_options(
     name = DEFAULT_SOLVER if solver is None else str(solver).upper()
     if name not in SDP_SOLVERS:
         raise InvalidInputError(f"`solver` must be one of {SDP_SOLVERS} (got {solver!r})")
-    if not (np.isfinite(tol) and tol > 0):
-        raise InvalidInputError(f"`tol` must be a positive number (got {tol!r})")
+    Tolerance.from_arguments(tol, None, None)
     if not (np.isfinite(support_rtol) and 0 <= support_rtol < 1):
         raise InvalidInputError(f"`support_rtol` must lie in [0, 1) (got {support_rtol!r})")
     check_seconds(max_time, "max_time")
@@ -563,7 +577,7 @@ def solve_coupling(
     second: np.ndarray,
     *,
     solver: str,
-    tol: float,
+    tol: float | Tolerance,
     support_rtol: float = DEFAULT_SUPPORT_RTOL,
     solver_options: Mapping[str, Any] | None = None,
     max_time: float | None = None,
@@ -579,15 +593,16 @@ def solve_coupling(
     tell from 0 cut, and the better certified points of the two solves are kept.
     """
     started = time.perf_counter()
-    limits = _Limits(tol=tol, max_time=max_time, verbose=verbose, started=started)
+    tolerance = _as_tolerance(tol)
+    limits = _Limits(tol=tolerance, max_time=max_time, verbose=verbose, started=started)
     original = _Original(cost, first, second)
     with lapack_owns_the_cores():
         problem = reduce_to_supports(cost, first, second, rtol=support_rtol)
         certificate = _solve_certified(problem, original, solver, solver_options, limits)
         finer_rtol = _rounding_rtol(first, second)
         if (
-            not _within(certificate, tol)
-            and certificate.support_penalty > 0.25 * tol * max(1.0, abs(certificate.upper))
+            not _within(certificate, tolerance)
+            and certificate.support_penalty > 0.25 * tolerance.width(certificate.upper)
             and finer_rtol < support_rtol
             and not _timed_out(limits)
         ):
@@ -597,6 +612,11 @@ def solve_coupling(
                 certificate = _combine(certificate, again)
                 problem = finer if again.lower >= certificate.lower else problem
         return _certified_result(problem, original, certificate, limits)
+
+
+def _as_tolerance(tol: float | Tolerance) -> Tolerance:
+    """A number is the former rule ``gap <= tol * max(1, |upper|)``."""
+    return tol if isinstance(tol, Tolerance) else Tolerance.legacy(tol)
 
 
 def _rounding_rtol(first: np.ndarray, second: np.ndarray) -> float:
@@ -617,7 +637,7 @@ class _Original:
 class _Limits:
     """Tolerance, wall-clock budget and display choice of one solve."""
 
-    tol: float
+    tol: Tolerance
     max_time: float | None
     verbose: bool
     started: float
@@ -669,7 +689,7 @@ def _certify(
         problem, first_potential, second_potential
     )
     coupling, upper = certify_primal(problem, raw)
-    if upper - lower > limits.tol * max(1.0, abs(upper)) and not _timed_out(limits):
+    if not limits.tol.met(upper, lower) and not _timed_out(limits):
         # a slowly scaling coupling (near rank-deficient) may still certify within tol
         finer, finer_upper = certify_primal(problem, raw, scaling_sweeps=FINE_SCALING_SWEEPS)
         if finer_upper < upper:
@@ -790,13 +810,13 @@ def _combine(first: _Certificate, second: _Certificate) -> _Certificate:
     )
 
 
-def _within(certificate: _Certificate, tol: float) -> bool:
-    return certificate.upper - certificate.lower <= tol * max(1.0, abs(certificate.upper))
+def _within(certificate: _Certificate, tol: Tolerance) -> bool:
+    return tol.met(certificate.upper, certificate.lower)
 
 
-def _status(upper: float, lower: float, tol: float, solver_status: str) -> str:
+def _status(upper: float, lower: float, tol: Tolerance, solver_status: str) -> str:
     """``"optimal"`` when the certified bracket is within ``tol``; otherwise why not."""
-    if upper - lower <= tol * max(1.0, abs(upper)):
+    if tol.met(upper, lower):
         return OPTIMAL
     if "time_limit" in solver_status.lower():
         return "time_limit"
@@ -876,7 +896,9 @@ def _certified_result(
             "solver_status": certificate.solver_status,
             "dims": (first.shape[0], second.shape[0]),
             "reduced_dims": problem.dims,
-            "tol": tol,
+            "tol": tol.rtol,
+            "atol": tol.atol,
+            "rtol": tol.rtol,
             "seconds": time.perf_counter() - limits.started,
             "potentials_feasible_on": "supp R ⊗ supp S (kept supports; the lower bound pays "
             "residuals['support_penalty'] for the weight cut)",

@@ -39,6 +39,7 @@ from numpy.typing import ArrayLike
 from scipy.integrate import IntegrationWarning, quad
 
 from qmot._validation import as_density_matrix, as_hermitian
+from qmot.certify.tolerance import Tolerance
 from qmot.errors import InvalidInputError
 from qmot.linalg import DEFAULT_SUPPORT_RTOL, hermitian_part
 from qmot.quantum.channels import (
@@ -51,7 +52,7 @@ from qmot.quantum.channels import (
     kms_norm,
 )
 from qmot.results import TransportResult
-from qmot.sdp import DEFAULT_TOL, check_solver_options, solve_coupling
+from qmot.sdp import check_solver_options, solve_coupling
 
 __all__ = [
     "ADMISSIBILITY_TOL",
@@ -176,7 +177,9 @@ def dpt_divergence(
     ops_sigma: Sequence[ArrayLike] | None = None,
     *,
     solver: str | None = None,
-    tol: float = DEFAULT_TOL,
+    tol: float | None = None,
+    atol: float | None = None,
+    rtol: float | None = None,
     support_rtol: float = DEFAULT_SUPPORT_RTOL,
     solver_options: Mapping[str, Any] | None = None,
     max_time: float | None = None,
@@ -195,7 +198,7 @@ def dpt_divergence(
         Density matrices on ``H`` and ``K``.
     ops, ops_sigma
         Self-adjoint operators :math:`x_k` on ``H`` and :math:`y_k` on ``K`` (default ``y = x``).
-    solver, tol, support_rtol, solver_options, max_time, verbose
+    solver, tol, atol, rtol, support_rtol, solver_options, max_time, verbose
         As in :func:`qmot.sdp.coupling_sdp` (the coupling SDP of :math:`(\rho, \sigma^\top)`
         has dimension ``rank(rho) * rank(sigma)``; ``AUTO`` gives it to QMOT-ENTROPIC above 400).
 
@@ -216,8 +219,9 @@ def dpt_divergence(
     first, second, x_ops, y_ops = _validate(rho, sigma, ops, ops_sigma)
     name = check_solver_options(solver, tol, support_rtol, max_time=max_time, verbose=verbose)
     cost = dpt_cost_operator(first, second, x_ops, y_ops)
+    tolerance = Tolerance.from_arguments(tol, atol, rtol)
     result = _coupling_with_transpose(
-        cost, first, second, name, tol, support_rtol, solver_options, max_time, verbose
+        cost, first, second, name, tolerance, support_rtol, solver_options, max_time, verbose
     )
     channel = channel_from_coupling(result.coupling, first, second)
     residuals = {
@@ -241,7 +245,9 @@ def dpt_original_squared(
     ops: Sequence[ArrayLike],
     *,
     solver: str | None = None,
-    tol: float = DEFAULT_TOL,
+    tol: float | None = None,
+    atol: float | None = None,
+    rtol: float | None = None,
     support_rtol: float = DEFAULT_SUPPORT_RTOL,
     solver_options: Mapping[str, Any] | None = None,
     max_time: float | None = None,
@@ -252,8 +258,8 @@ def dpt_original_squared(
     :math:`D^2 = \min_\Pi \sum_k \operatorname{tr}[(x_k\otimes 1 - 1\otimes x_k^\top)^2\Pi]` over
     couplings of :math:`(\rho,\sigma^\top)` (GNS squares, KMS cross term); it satisfies
     :math:`W_{2,DPT}^2 = D(\rho,\sigma)^2 - \tfrac12 D(\rho,\rho)^2 - \tfrac12 D(\sigma,\sigma)^2`.
-    ``solver``, ``tol``, ``support_rtol``, ``solver_options``, ``max_time`` and ``verbose`` are
-    as in :func:`dpt_divergence`.
+    ``solver``, ``tol``, ``atol``, ``rtol``, ``support_rtol``, ``solver_options``, ``max_time``
+    and ``verbose`` are as in :func:`dpt_divergence`.
 
     Examples
     --------
@@ -275,7 +281,7 @@ def dpt_original_squared(
         first,
         second,
         name,
-        tol,
+        Tolerance.from_arguments(tol, atol, rtol),
         support_rtol,
         solver_options,
         max_time,
@@ -288,7 +294,7 @@ def _coupling_with_transpose(
     first: np.ndarray,
     second: np.ndarray,
     solver: str,
-    tol: float,
+    tol: Tolerance,
     support_rtol: float,
     solver_options: Mapping[str, Any] | None,
     max_time: float | None,

@@ -29,13 +29,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from qmot.certify.tolerance import Tolerance
 from qmot.classical import w2
 from qmot.errors import InvalidInputError
 from qmot.linalg import DEFAULT_SUPPORT_RTOL, hermitian_part
 from qmot.quantum.phase_space import coherent_fock_amplitudes, coherent_overlaps
 from qmot.quantum.states import CoherentMixture, FockDensity, StateSection
 from qmot.results import TransportResult
-from qmot.sdp import DEFAULT_TOL, check_solver_options, solve_coupling
+from qmot.sdp import check_solver_options, solve_coupling
 
 __all__ = [
     "CouplingAnalysis",
@@ -92,7 +93,9 @@ def mk2(
     S: State,
     *,
     solver: str | None = None,
-    tol: float = DEFAULT_TOL,
+    tol: float | None = None,
+    atol: float | None = None,
+    rtol: float | None = None,
     support_rtol: float = DEFAULT_SUPPORT_RTOL,
     solver_options: Mapping[str, Any] | None = None,
     max_time: float | None = None,
@@ -111,8 +114,10 @@ def mk2(
         ``"AUTO"`` (default: QMOT-IPM for small sections, QMOT-ENTROPIC for large ones),
         ``"QMOT-IPM"``, ``"QMOT-ENTROPIC"``, ``"CLARABEL"`` or ``"SCS"`` (see
         :func:`qmot.sdp.coupling_sdp`).
-    tol
-        Required certified bracket width relative to ``max(1, cost)``.
+    atol, rtol, tol
+        Required certified bracket width ``upper - lower <= atol + rtol * |cost|`` (defaults
+        1e-10 and 1e-7); ``tol`` selects the former rule ``tol * max(1, |cost|)`` (see
+        :func:`qmot.sdp.coupling_sdp`).
     support_rtol
         Relative eigenvalue threshold of the support reduction.
     solver_options, max_time, verbose
@@ -146,7 +151,7 @@ def mk2(
         first_section.density,
         second_section.density,
         solver=solver_name,
-        tol=tol,
+        tol=Tolerance.from_arguments(tol, atol, rtol),
         support_rtol=support_rtol,
         solver_options=solver_options,
         max_time=max_time,
