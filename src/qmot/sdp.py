@@ -27,10 +27,11 @@ side is one-dimensional, otherwise an interior-point SDP) → certify:
 
 from __future__ import annotations
 
+import math
 import time
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -484,7 +485,7 @@ def coupling_sdp(
         in the hundreds to thousands), ``"CLARABEL"`` (generic interior point, practical up
         to coupling dimension ≈ 50) or ``"SCS"`` (first order, low accuracy).
     atol, rtol
-        Required certified bracket width: ``upper - lower <= atol + rtol * |cost|``
+        Required certified bracket width: ``upper - lower <= max(atol, rtol * |cost|)``
         (defaults ``1e-10`` and ``1e-7``, :mod:`qmot.certify.tolerance`: values above 1e-3 to
         7 digits, smaller ones to 1e-10). A wider bracket is returned with
         ``status="gap_exceeds_tolerance"`` (or ``"time_limit"``), never as ``"optimal"``.
@@ -594,6 +595,22 @@ def solve_coupling(
     """
     started = time.perf_counter()
     tolerance = _as_tolerance(tol)
+    factor = _power_of_two_scale(cost)
+    if factor != 1.0:
+        # the problem is homogeneous in C: solve for 2^k C (exact in floating point) so that
+        # no solver sees costs near overflow or underflow, and scale the evidence back
+        scaled = solve_coupling(
+            cost * factor,
+            first,
+            second,
+            solver=solver,
+            tol=tolerance.rescaled(factor),
+            support_rtol=support_rtol,
+            solver_options=solver_options,
+            max_time=max_time,
+            verbose=verbose,
+        )
+        return _rescaled_result(scaled, 1.0 / factor, tolerance)
     limits = _Limits(tol=tolerance, max_time=max_time, verbose=verbose, started=started)
     original = _Original(cost, first, second)
     with lapack_owns_the_cores():
@@ -612,6 +629,38 @@ def solve_coupling(
                 certificate = _combine(certificate, again)
                 problem = finer if again.lower >= certificate.lower else problem
         return _certified_result(problem, original, certificate, limits)
+
+
+SCALE_RANGE = 2.0**20
+"""Costs whose largest entry lies outside ``[2^-20, 2^20]`` are solved after multiplication by
+a power of two that brings it into ``[1/2, 1)``."""
+
+
+def _power_of_two_scale(cost: np.ndarray) -> float:
+    largest = float(np.abs(cost).max()) if cost.size else 0.0
+    if largest == 0.0 or 1.0 / SCALE_RANGE <= largest <= SCALE_RANGE:
+        return 1.0
+    return math.ldexp(1.0, -math.frexp(largest)[1])
+
+
+def _rescaled_result(result: TransportResult, factor: float, tol: Tolerance) -> TransportResult:
+    """Evidence of the problem ``factor · C`` from that of ``C`` (``factor`` a power of two)."""
+    value_keys = ("dual_min_slack", "support_penalty")
+    residuals = {
+        key: value * factor if key in value_keys else value
+        for key, value in result.residuals.items()
+    }
+    upper, lower = result.upper_bound * factor, result.lower_bound * factor
+    return replace(
+        result,
+        cost=result.cost * factor,
+        lower_bound=lower,
+        upper_bound=upper,
+        status=_status(upper, lower, tol, str(result.info.get("solver_status", ""))),
+        potentials={key: value * factor for key, value in result.potentials.items()},
+        residuals=residuals,
+        info={**result.info, "cost_scaled_by": 1.0 / factor, "atol": tol.atol},
+    )
 
 
 def _as_tolerance(tol: float | Tolerance) -> Tolerance:

@@ -463,7 +463,10 @@ def extend_coupling(
             for q, y in enumerate(normals):
                 gram[p, q] = inner(x, y)
         rhs = mp.matrix([inner(x, gradient) for x in normals])
-        coefficients = mp.lu_solve(gram, rhs)
+        try:
+            coefficients = mp.lu_solve(gram, rhs)
+        except ZeroDivisionError:  # dependent constraints: no cross term, the plain extension
+            return make_exact(first, second, to_mp(base))
         direction = gradient.copy()
         for p, x in enumerate(normals):
             direction -= x * coefficients[p]

@@ -4,7 +4,7 @@ A bracket :math:`[\ell, u]` meets the tolerance when
 
 .. math::
 
-    u - \ell \le \texttt{atol} + \texttt{rtol}\,|u| .
+    u - \ell \le \max(\texttt{atol},\ \texttt{rtol}\,|u|) .
 
 Defaults (:data:`DEFAULT_RTOL` = 1e-7, :data:`DEFAULT_ATOL` = 1e-10): values above
 ``atol / rtol`` = 1e-3 are certified to 7 significant digits, smaller ones to 1e-10 absolute —
@@ -72,7 +72,7 @@ class Tolerance:
 
     def width(self, upper: float) -> float:
         """The largest bracket width allowed at the value ``upper``."""
-        return self.atol + self.rtol * abs(upper)
+        return max(self.atol, self.rtol * abs(upper))
 
     def met(self, upper: float, lower: float) -> bool:
         """True when ``upper - lower`` is within :meth:`width`."""
@@ -83,3 +83,7 @@ class Tolerance:
         """One relative number for solvers that take a single ``tol`` relative to
         ``max(1, |value|)``: ``min(atol, rtol)`` meets this rule at every value."""
         return min(self.atol, self.rtol)
+
+    def rescaled(self, factor: float) -> Tolerance:
+        """The same rule for a problem whose values are multiplied by ``factor > 0``."""
+        return Tolerance(atol=self.atol * factor, rtol=self.rtol)
