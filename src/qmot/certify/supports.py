@@ -83,7 +83,13 @@ from qmot.certify.margins import (
     rounding_margin,
 )
 
-__all__ = ["SupportCut", "lift_coupling", "lift_lower_bound", "split_support"]
+__all__ = [
+    "SupportCut",
+    "cut_penalty",
+    "lift_coupling",
+    "lift_lower_bound",
+    "split_support",
+]
 
 LEAST_EIGENVALUE_DENSE_LIMIT = 800
 """Up to this dimension of :math:`H\\otimes K`, :math:`\\lambda_{\\min}(C)` is computed; above
@@ -177,6 +183,17 @@ def _cost_bounds(cost: np.ndarray, isometry: np.ndarray) -> tuple[float, float]:
     return off_norm, min(0.0, least)
 
 
+def cut_penalty(cost: np.ndarray, first_cut: SupportCut, second_cut: SupportCut) -> float:
+    r"""The part of the lower bound's penalty known before solving:
+    :math:`2\|P^\perp CP\|\sqrt\varepsilon - \min(0,\lambda_{\min}(C))\,\varepsilon`."""
+    total = first_cut.weight + second_cut.weight
+    if total == 0.0:
+        return 0.0
+    isometry = np.kron(first_cut.kept, second_cut.kept)
+    off_norm, least = _cost_bounds(cost, isometry)
+    return 2.0 * off_norm * math.sqrt(total) - least * total
+
+
 def lift_lower_bound(
     cost: np.ndarray,
     first_cut: SupportCut,
@@ -213,10 +230,7 @@ def lift_lower_bound(
     eps_first, eps_second = first_cut.weight, second_cut.weight
     if eps_first == 0.0 and eps_second == 0.0:
         return base, 0.0, 0.0
-    isometry = np.kron(first_cut.kept, second_cut.kept)
-    off_norm, least = _cost_bounds(cost, isometry)
-    total = eps_first + eps_second
-    fixed = 2.0 * off_norm * math.sqrt(total) - least * total
+    fixed = cut_penalty(cost, first_cut, second_cut)
     top_first = float(np.linalg.eigvalsh(first_potential)[-1])
     top_second = float(np.linalg.eigvalsh(second_potential)[-1])
 
