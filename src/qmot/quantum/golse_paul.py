@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from qmot._validation import as_real_array
 from qmot.certify.tolerance import Tolerance
 from qmot.classical import w2
 from qmot.errors import InvalidInputError
@@ -321,12 +322,18 @@ def husimi(state: State, q: ArrayLike, p: ArrayLike) -> np.ndarray:
     For one mode and 1-D ``q``, ``p`` the result is on the grid ``q × p`` (shape
     ``(len(q), len(p))``); otherwise ``q`` and ``p`` are ``(K, d)`` arrays of paired coordinates
     and the result has shape ``(K,)``.
+
+    Raises
+    ------
+    InvalidInputError
+        ``state`` is not a supported state; ``q`` or ``p`` is non-numeric, complex (with a
+        non-zero imaginary part), non-finite or of the wrong shape.
     """
     if not isinstance(state, CoherentMixture | FockDensity):
         raise InvalidInputError(
             f"`state` must be a CoherentMixture or a FockDensity (got {type(state).__name__})"
         )
-    q_arr, p_arr = np.asarray(q, dtype=float), np.asarray(p, dtype=float)
+    q_arr, p_arr = as_real_array(q, "q"), as_real_array(p, "p")
     grid = state.modes == 1 and q_arr.ndim == 1 and p_arr.ndim == 1
     if grid:
         qq, pp = np.meshgrid(q_arr, p_arr, indexing="ij")
