@@ -43,13 +43,13 @@ from qmot.certify.tolerance import Tolerance
 from qmot.errors import InvalidInputError
 from qmot.linalg import DEFAULT_SUPPORT_RTOL, hermitian_part
 from qmot.quantum.channels import (
-    apply_channel,
+    _apply_channel,
+    _kms_norm,
     apply_dual,
     as_kraus,
     channel_from_coupling,
     compose,
     kms_inner,
-    kms_norm,
 )
 from qmot.results import TransportResult
 from qmot.sdp import check_solver_options, solve_coupling
@@ -113,7 +113,7 @@ def _check_admissible(kraus: tuple[np.ndarray, ...], rho: np.ndarray, sigma: np.
             f"`channel` Kraus operators must map K to H, shape {(rho.shape[0], sigma.shape[0])} "
             f"(got {kraus[0].shape})"
         )
-    defect = float(np.abs(apply_channel(kraus, sigma) - rho).max())
+    defect = float(np.abs(_apply_channel(kraus, sigma) - rho).max())
     if defect > ADMISSIBILITY_TOL:
         raise InvalidInputError(
             f"`channel` must map sigma to rho, Φ_*(σ) = ρ (got max deviation {defect:.3g})"
@@ -150,8 +150,8 @@ def dpt_cost(
     kraus = as_kraus(channel, "channel")
     _check_admissible(kraus, first, second)
     return sum(
-        kms_norm(a, first) ** 2
-        + kms_norm(b, second) ** 2
+        _kms_norm(a, first) ** 2
+        + _kms_norm(b, second) ** 2
         - 2 * kms_inner(apply_dual(kraus, a), b, second).real
         for a, b in zip(x_ops, y_ops, strict=True)
     )
@@ -165,7 +165,7 @@ def dpt_cost_operator(
     dim = rho.shape[0] * sigma.shape[0]
     cost = np.zeros((dim, dim), dtype=complex)
     for a, b in zip(x, y, strict=True):
-        cost += (kms_norm(a, rho) ** 2 + kms_norm(b, sigma) ** 2) * np.eye(dim)
+        cost += (_kms_norm(a, rho) ** 2 + _kms_norm(b, sigma) ** 2) * np.eye(dim)
         cost -= 2 * np.kron(a, b.T)
     return hermitian_part(cost)
 
@@ -229,7 +229,7 @@ def dpt_divergence(
         "channel_trace_preservation": float(
             np.abs(sum(v.conj().T @ v for v in channel) - np.eye(second.shape[0])).max()
         ),
-        "channel_admissibility": float(np.abs(apply_channel(channel, second) - first).max()),
+        "channel_admissibility": float(np.abs(_apply_channel(channel, second) - first).max()),
     }
     return replace(
         result,
