@@ -38,6 +38,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.integrate import IntegrationWarning, quad
 
+from qmot._solver_options import check_coupling_solver_options
 from qmot._validation import as_density_matrix, as_hermitian
 from qmot.certify.tolerance import Tolerance
 from qmot.errors import InvalidInputError
@@ -218,6 +219,9 @@ def dpt_divergence(
     """
     first, second, x_ops, y_ops = _validate(rho, sigma, ops, ops_sigma)
     name = check_solver_options(solver, tol, support_rtol, max_time=max_time, verbose=verbose)
+    solver_options = check_coupling_solver_options(
+        name, solver_options, first.shape[0] * second.shape[0]
+    )
     cost = dpt_cost_operator(first, second, x_ops, y_ops)
     tolerance = Tolerance.from_arguments(tol, atol, rtol)
     result = _coupling_with_transpose(
@@ -271,6 +275,9 @@ def dpt_original_squared(
     """
     first, second, x_ops, _ = _validate(rho, sigma, ops, None)
     name = check_solver_options(solver, tol, support_rtol, max_time=max_time, verbose=verbose)
+    solver_options = check_coupling_solver_options(
+        name, solver_options, first.shape[0] * second.shape[0]
+    )
     dim = first.shape[0]
     cost = np.zeros((dim * dim, dim * dim), dtype=complex)
     for op in x_ops:

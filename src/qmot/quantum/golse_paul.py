@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from qmot._solver_options import check_coupling_solver_options
 from qmot._validation import as_real_array
 from qmot.certify.tolerance import Tolerance
 from qmot.classical import w2
@@ -145,6 +146,9 @@ def mk2(
     solver_name = check_solver_options(
         solver, tol, support_rtol, max_time=max_time, verbose=verbose
     )
+    solver_options = check_coupling_solver_options(
+        solver_name, solver_options, _state_dim(first) * _state_dim(second)
+    )
     first_section, second_section = first.section(), second.section()
     cost = cost_operator(first_section, second_section, first.hbar)
     result = solve_coupling(
@@ -169,6 +173,13 @@ def mk2(
         ),
     }
     return replace(result, info=info)
+
+
+def _state_dim(state: State) -> int:
+    """Dimension of the section a state spans at most (its points, or its Fock cut-off)."""
+    if isinstance(state, CoherentMixture):
+        return int(state.points.shape[0])
+    return int(state.matrix.shape[0])
 
 
 def _basis_name(state: State) -> str:
