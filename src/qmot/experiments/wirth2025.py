@@ -20,8 +20,6 @@ from qmot.experiments.claims import Claim, ExperimentReport
 from qmot.linalg import random_density_matrix
 from qmot.quantum import (
     FockDensity,
-    _apply_channel,
-    _kms_norm,
     adversarial_triangle_search,
     dpt_cost,
     dpt_divergence,
@@ -34,6 +32,7 @@ from qmot.quantum import (
     subadditivity,
     triangle_check,
 )
+from qmot.quantum.channels import _apply_channel, _kms_norm
 
 __all__ = ["run"]
 
