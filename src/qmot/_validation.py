@@ -17,16 +17,48 @@ __all__ = [
     "as_density_matrix",
     "as_hermitian",
     "as_points",
+    "as_real_array",
     "as_vector",
     "as_weights",
     "check_positive_int",
+    "check_seconds",
+    "check_tolerance",
+    "reject_imaginary",
 ]
 
 WEIGHT_SUM_TOL = 1e-9
 """Absolute tolerance on ``sum(weights) == 1`` and ``trace(R) == 1``."""
 
 
+def reject_imaginary(value: ArrayLike, name: str) -> ArrayLike:
+    """Refuse a complex ``value`` for a real argument unless its imaginary part is exactly 0.
+
+    NumPy would drop the imaginary part with only a ``ComplexWarning``; a complex array whose
+    imaginary part is exactly zero loses nothing and is accepted (as its real part).
+    """
+    if isinstance(value, np.ndarray):
+        candidate = value
+    elif isinstance(value, complex | np.complexfloating):
+        candidate = np.asarray(value)
+    else:
+        try:
+            candidate = np.asarray(value)
+        except (TypeError, ValueError):
+            return value  # ragged or non-numeric: the conversion below reports it
+    if not np.iscomplexobj(candidate):
+        return value
+    imaginary = np.abs(np.imag(candidate))
+    if np.any(imaginary != 0):
+        largest = float(np.nanmax(imaginary)) if imaginary.size else 0.0
+        raise InvalidInputError(
+            f"`{name}` must be real (got complex entries, max |imag| = {largest:.3g})"
+        )
+    return np.real(candidate)
+
+
 def _as_finite_array(value: ArrayLike, name: str, *, dtype: type) -> np.ndarray:
+    if dtype is float:
+        value = reject_imaginary(value, name)
     try:
         array = np.ascontiguousarray(value, dtype=dtype)
     except (TypeError, ValueError) as exc:
@@ -49,10 +81,25 @@ def as_vector(value: ArrayLike, name: str, length: int) -> np.ndarray:
     return array
 
 
+def as_real_array(value: ArrayLike, name: str) -> np.ndarray:
+    """Return ``value`` as a real float array of any shape (no finiteness check).
+
+    Complex input is refused unless its imaginary part is exactly 0; ragged or non-numeric
+    input is refused with a message naming ``name``.
+    """
+    real = reject_imaginary(value, name)
+    try:
+        return np.asarray(real, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(f"`{name}` must be numeric (got {type(value).__name__})") from exc
+
+
 def as_points(points: ArrayLike, name: str, *, dim: int | None = None) -> np.ndarray:
     """Return ``points`` as a finite float array of shape ``(n, d)``.
 
-    A 1-D input of length ``n`` is read as ``n`` points on the line.
+    A 1-D input of length ``n`` is read as ``n`` points on the line. Complex input is refused
+    unless its imaginary part is exactly 0 (then its real part is used): NumPy would otherwise
+    drop a non-zero imaginary part with only a warning.
     """
     array = _as_finite_array(points, name, dtype=float)
     if array.ndim == 1:
@@ -74,9 +121,9 @@ def as_weights(
 ) -> np.ndarray:
     """Return validated probability weights of length ``size``.
 
-    ``None`` means uniform weights. Weights must be finite and non-negative and sum to 1
-    within :data:`WEIGHT_SUM_TOL`; with ``normalize=True`` a positive total is divided out
-    instead (never silently).
+    ``None`` means uniform weights. Weights must be real (as in :func:`as_points`), finite
+    and non-negative and sum to 1 within :data:`WEIGHT_SUM_TOL`; with ``normalize=True`` a
+    positive total is divided out instead (never silently).
     """
     if weights is None:
         return np.full(size, 1.0 / size)
@@ -170,4 +217,23 @@ def check_seconds(value: object, name: str) -> float | None:
         raise InvalidInputError(
             f"`{name}` must be a positive number of seconds or None (got {value!r})"
         )
+    return float(value)
+
+
+def check_tolerance(value: object, name: str = "tol") -> float:
+    """Return a tolerance as ``float``: a positive finite real number.
+
+    Raises
+    ------
+    InvalidInputError
+        ``value`` is a string, a boolean, not a real number, not finite, or not positive.
+    """
+    if isinstance(value, bool | np.bool_) or not isinstance(
+        value, int | float | np.integer | np.floating
+    ):
+        raise InvalidInputError(
+            f"`{name}` must be a positive number (got {type(value).__name__} {value!r})"
+        )
+    if not (np.isfinite(value) and value > 0):
+        raise InvalidInputError(f"`{name}` must be a positive number (got {value!r})")
     return float(value)

@@ -16,7 +16,7 @@ import time
 import numpy as np
 from numpy.typing import ArrayLike
 
-from qmot._validation import as_points, as_weights
+from qmot._validation import as_points, as_weights, check_tolerance
 from qmot.certify.margins import certified_pairing, rounding_margin
 from qmot.errors import InvalidInputError, SolverError
 from qmot.results import OPTIMAL, TransportResult
@@ -41,6 +41,27 @@ def _validate_pair(
     a_w = as_weights(a, "a", xs.shape[0], normalize=normalize)
     b_w = as_weights(b, "b", ys.shape[0], normalize=normalize)
     return xs, a_w, ys, b_w
+
+
+def _checked_squared_distances(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """:func:`squared_distances`, refusing point sets whose squared distances overflow.
+
+    Raises
+    ------
+    InvalidInputError
+        Some :math:`|x_i - y_j|^2` is not a finite double (coordinates near ``1e154`` or more
+        apart).
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        cost = squared_distances(x, y)
+    if not np.all(np.isfinite(cost)):
+        extent = max(float(np.abs(x).max()), float(np.abs(y).max()))
+        raise InvalidInputError(
+            "`x` and `y` must have squared distances |x_i - y_j|^2 that are finite in double "
+            f"precision (got coordinates up to {extent:.3g} in magnitude; |x_i - y_j| must "
+            f"stay below {np.sqrt(np.finfo(float).max):.3g}): rescale the points"
+        )
+    return cost
 
 
 def _c_transforms(cost: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -95,7 +116,13 @@ def _result(
     tol: float,
     started: float,
 ) -> TransportResult:
-    lower, upper, u, v, residuals = certify_plan(cost, a, b, plan, v)
+    with np.errstate(over="ignore", invalid="ignore"):
+        lower, upper, u, v, residuals = certify_plan(cost, a, b, plan, v)
+    if not (np.isfinite(lower) and np.isfinite(upper)):
+        raise InvalidInputError(
+            "`x` and `y` must have squared distances whose certificate is finite in double "
+            f"precision (got largest |x_i - y_j|^2 = {float(cost.max()):.3g}): rescale the points"
+        )
     within = upper - lower <= tol * max(1.0, abs(upper))
     return TransportResult(
         cost=upper,
@@ -110,10 +137,8 @@ def _result(
     )
 
 
-def _check_tol(tol: float) -> float:
-    if not (np.isfinite(tol) and tol > 0):
-        raise InvalidInputError(f"`tol` must be a positive number (got {tol!r})")
-    return float(tol)
+def _check_tol(tol: object) -> float:
+    return check_tolerance(tol, "tol")
 
 
 def w2(
@@ -169,7 +194,7 @@ def w2(
     import ot  # deferred: keeps `import qmot` fast
 
     started = time.perf_counter()
-    cost = squared_distances(xs, ys)
+    cost = _checked_squared_distances(xs, ys)
     plan, log = ot.emd(a_w, b_w, cost, numItermax=max_iterations, log=True)
     if log.get("result_code") != 1:
         raise SolverError(
@@ -265,7 +290,7 @@ def w2_1d(
     x_order = np.argsort(xs[:, 0], kind="stable")
     y_order = np.argsort(ys[:, 0], kind="stable")
     plan, path = _monotone_plan(x_order, a_w, y_order, b_w)
-    cost = squared_distances(xs, ys)
+    cost = _checked_squared_distances(xs, ys)
     v = _path_potential(cost, path)
     return _result(
         cost, a_w, b_w, plan, v, solver="closed-form (quantile coupling)", tol=tol, started=started

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import os
+import sqlite3
+import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from qmot._version import __version__
-from qmot.errors import QmotError
+from qmot.errors import InvalidInputError, QmotError
 from qmot.results import TransportResult
 
 app = typer.Typer(
@@ -61,12 +66,59 @@ def result_table(title: str, result: TransportResult) -> Table:
     return table
 
 
-def _fail(exc: QmotError) -> None:
-    error_console.print(f"[red]error:[/red] {exc}")
+DEBUG_VARIABLE = "QMOT_DEBUG"
+"""Set this environment variable (to anything but ``""`` or ``0``) to see tracebacks."""
+
+EXPECTED_ERRORS = (QmotError, OSError, ValueError, KeyError, TypeError, sqlite3.Error)
+"""Exceptions the commands turn into one ``error: ...`` line and exit code 2."""
+
+_Command = TypeVar("_Command", bound=Callable[..., Any])
+
+
+def _debugging() -> bool:
+    return os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
+
+
+def _error_line(message: object) -> None:
+    """Print ``error: message`` as exactly one line on stderr (never wrapped)."""
+    text = " ".join(str(message).split()) or "unknown error"
+    typer.echo(f"error: {text}", err=True)
+
+
+def _fail(exc: BaseException) -> NoReturn:
+    message = str(exc) if isinstance(exc, QmotError) else f"{type(exc).__name__}: {exc}"
+    _error_line(message)
     raise typer.Exit(code=2) from exc
 
 
+def _one_line_errors(command: _Command) -> _Command:
+    """Turn the expected failures of a command into one line on stderr and exit code 2.
+
+    With :data:`DEBUG_VARIABLE` set the exception propagates (with its traceback).
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except EXPECTED_ERRORS as exc:
+            if _debugging():
+                raise
+            _fail(exc)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _check_output(target: Path, option: str) -> None:
+    """Refuse an output file whose folder does not exist, or that is a folder."""
+    if not target.parent.is_dir():
+        raise InvalidInputError(f"`{option}` must be in an existing folder (got {target})")
+    if target.is_dir():
+        raise InvalidInputError(f"`{option}` must be a file, not a folder (got {target})")
+
+
 @app.command("w2")
+@_one_line_errors
 def w2_command(
     first: Annotated[Path, typer.Argument(help="First weighted point set (.json or .csv).")],
     second: Annotated[Path, typer.Argument(help="Second weighted point set (.json or .csv).")],
@@ -79,12 +131,9 @@ def w2_command(
     from qmot.classical import w2
     from qmot.io import load_weighted_points
 
-    try:
-        x, a = load_weighted_points(first)
-        y, b = load_weighted_points(second)
-        result = w2(x, a, y, b, normalize=normalize)
-    except QmotError as exc:
-        _fail(exc)
+    x, a = load_weighted_points(first)
+    y, b = load_weighted_points(second)
+    result = w2(x, a, y, b, normalize=normalize)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2))
     else:
@@ -102,15 +151,14 @@ def _selected_papers(paper: str) -> list[str]:
     if paper == "all":
         return list(PAPERS)
     if paper not in PAPERS:
-        error_console.print(
-            f"[red]error:[/red] `paper` must be one of {', '.join([*PAPERS, 'all'])} "
-            f"(got {paper!r})"
+        raise InvalidInputError(
+            f"`paper` must be one of {', '.join([*PAPERS, 'all'])} (got {paper!r})"
         )
-        raise typer.Exit(code=2)
     return [paper]
 
 
 @app.command("reproduce")
+@_one_line_errors
 def reproduce_command(
     paper: Annotated[str, typer.Argument(help="cgp2020, wirth2025, cfp2015 or all.")] = "all",
     quick: Annotated[bool, typer.Option("--quick", help="Small grids (all in minutes).")] = False,
@@ -128,6 +176,14 @@ def reproduce_command(
     from qmot.report import load_paper_result, save_paper_result, write_report
 
     names = _selected_papers(paper)
+    if out.exists() and not out.is_dir():
+        raise InvalidInputError(f"`--out` must be a folder (got the file {out})")
+    for name in names:
+        if (out / name).exists() and not (out / name).is_dir():
+            raise InvalidInputError(f"`--out` must not hold a file named {name} (got {out / name})")
+    stored_results = {
+        name: None if force else load_paper_result(out / name, quick=quick) for name in names
+    }
     results = []
     with Progress(
         TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
@@ -135,7 +191,7 @@ def reproduce_command(
         task = progress.add_task("reproducing", total=len(names))
         for name in names:
             folder = out / name
-            stored = None if force else load_paper_result(folder, quick=quick)
+            stored = stored_results[name]
             if stored is not None:
                 progress.update(task, description=f"{name}: reused stored results")
                 results.append(stored)
@@ -168,6 +224,7 @@ def reproduce_command(
 
 
 @app.command("sweep")
+@_one_line_errors
 def sweep_command(
     spec: Annotated[Path, typer.Argument(help="Sweep spec (TOML).")],
     store: Annotated[
@@ -180,13 +237,11 @@ def sweep_command(
     """Run a parameter sweep on Dask; every finished task is stored at once (resumable)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from qmot.sweep import load_spec, run_sweep
+    from qmot.sweep import check_store, load_spec, run_sweep
 
-    try:
-        parsed = load_spec(spec)
-    except QmotError as exc:
-        _fail(exc)
+    parsed = load_spec(spec)
     target = store or spec.with_suffix(".sqlite")
+    check_store(target)
     with Progress(BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
         task = bar.add_task("sweep", total=None)
         counts = run_sweep(
@@ -208,11 +263,7 @@ app.add_typer(results_app, name="results")
 def _rows_or_fail(store: Path) -> list[dict]:
     from qmot.sweep import read_rows
 
-    try:
-        return read_rows(store)
-    except QmotError as exc:
-        _fail(exc)
-        return []
+    return read_rows(store)
 
 
 def _flat(row: dict) -> dict:
@@ -222,6 +273,7 @@ def _flat(row: dict) -> dict:
 
 
 @results_app.command("show")
+@_one_line_errors
 def results_show(store: Annotated[Path, typer.Argument(help="SQLite store.")]) -> None:
     """Print the rows of a sweep store."""
     rows = _rows_or_fail(store)
@@ -247,6 +299,7 @@ def results_show(store: Annotated[Path, typer.Argument(help="SQLite store.")]) -
 
 
 @results_app.command("export")
+@_one_line_errors
 def results_export(
     store: Annotated[Path, typer.Argument(help="SQLite store.")],
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
@@ -254,10 +307,10 @@ def results_export(
 ) -> None:
     """Export a sweep store as CSV or Parquet (one column per parameter)."""
     if fmt not in ("csv", "parquet"):
-        error_console.print(f"[red]error:[/red] `--format` must be csv or parquet (got {fmt!r})")
-        raise typer.Exit(code=2)
-    rows = [_flat(row) for row in _rows_or_fail(store)]
+        raise InvalidInputError(f"`--format` must be csv or parquet (got {fmt!r})")
     target = output or store.with_suffix(f".{fmt}")
+    _check_output(target, "--output")
+    rows = [_flat(row) for row in _rows_or_fail(store)]
     columns = sorted({key for row in rows for key in row})
     if fmt == "csv":
         import csv
@@ -275,6 +328,7 @@ def results_export(
 
 
 @app.command("plot")
+@_one_line_errors
 def plot_command(
     store: Annotated[Path, typer.Argument(help="SQLite store.")],
     x: Annotated[str, typer.Option("--x", help="Parameter on the x axis.")],
@@ -287,19 +341,18 @@ def plot_command(
     """Plot a sweep: y against parameter x, one line per value of hue, with brackets."""
     from matplotlib.figure import Figure
 
-    rows = [r for r in _rows_or_fail(store) if r["status"] != "failed"]
     if y not in ("cost", "lower_bound", "upper_bound", "seconds"):
-        error_console.print(
-            f"[red]error:[/red] `--y` must be cost, lower_bound, upper_bound or seconds (got {y!r})"
+        raise InvalidInputError(
+            f"`--y` must be cost, lower_bound, upper_bound or seconds (got {y!r})"
         )
-        raise typer.Exit(code=2)
+    target = output or store.with_suffix(".png")
+    _check_output(target, "--output")
+    rows = [r for r in _rows_or_fail(store) if r["status"] != "failed"]
     missing = [p for p in (x, hue) if p and any(p not in r["parameters"] for r in rows)]
     if not rows or missing:
-        error_console.print(
-            f"[red]error:[/red] `--x`/`--hue` must be sweep parameters "
-            f"(missing: {missing or 'no successful rows'})"
+        raise InvalidInputError(
+            f"`--x`/`--hue` must be sweep parameters (missing: {missing or 'no successful rows'})"
         )
-        raise typer.Exit(code=2)
     figure = Figure(figsize=(6, 4))
     axes = figure.add_subplot()
     groups: dict = {}
@@ -319,11 +372,20 @@ def plot_command(
     axes.set(xlabel=x, ylabel=y, title=store.stem)
     axes.legend()
     figure.tight_layout()
-    target = output or store.with_suffix(".png")
     figure.savefig(target, dpi=110)
     console.print(f"wrote {target}")
 
 
 def main() -> None:
-    """Entry point of the ``qmot`` console script."""
-    app()
+    """Entry point of the ``qmot`` console script.
+
+    Any exception that escapes a command becomes one ``error: ...`` line on stderr and exit
+    code 2, unless :data:`DEBUG_VARIABLE` is set.
+    """
+    try:
+        app()
+    except Exception as exc:
+        if _debugging():
+            raise
+        _error_line(f"{type(exc).__name__}: {exc}")
+        sys.exit(2)

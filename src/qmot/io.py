@@ -11,6 +11,7 @@ coordinate and the weights are uniform.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 
@@ -23,15 +24,45 @@ __all__ = ["load_weighted_points"]
 WEIGHT_COLUMN = "weight"
 
 
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(
+            f"`{path}` must be UTF-8 text (got byte 0x{exc.object[exc.start]:02x} "
+            f"at offset {exc.start})"
+        ) from exc
+    except OSError as exc:
+        raise InvalidInputError(f"`{path}` must be a readable file ({exc.strerror})") from exc
+
+
+def _numeric(value: object, path: Path, what: str) -> np.ndarray:
+    """``value`` as a float array; ragged or non-numeric JSON is refused naming the file."""
+    if isinstance(value, list) and value and isinstance(value[0], list):
+        lengths = sorted({len(row) if isinstance(row, list) else -1 for row in value})
+        if len(lengths) > 1:
+            raise InvalidInputError(
+                f"`{path}` must give every point the same number of coordinates in {what} "
+                f"(got rows of lengths {[n for n in lengths if n >= 0]})"
+            )
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(f"`{path}` must hold only numbers in {what} ({exc})") from exc
+    if any(isinstance(item, bool) for item in np.asarray(value, dtype=object).ravel()):
+        raise InvalidInputError(f"`{path}` must hold only numbers in {what} (got a boolean)")
+    return array
+
+
 def _from_json(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
     try:
-        data = json.loads(path.read_text())
+        data = json.loads(_read_text(path))
     except json.JSONDecodeError as exc:
         raise InvalidInputError(
             f"`{path}` must be valid JSON ({exc.msg} at line {exc.lineno})"
         ) from exc
     if isinstance(data, list):
-        return np.asarray(data, dtype=float), None
+        return _numeric(data, path, "the list of points"), None
     if not isinstance(data, dict) or "points" not in data:
         keys = sorted(data) if isinstance(data, dict) else []
         raise InvalidInputError(
@@ -40,8 +71,8 @@ def _from_json(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
         )
     weights = data.get("weights")
     return (
-        np.asarray(data["points"], dtype=float),
-        None if weights is None else np.asarray(weights, dtype=float),
+        _numeric(data["points"], path, "'points'"),
+        None if weights is None else _numeric(weights, path, "'weights'"),
     )
 
 
@@ -54,8 +85,12 @@ def _is_number(text: str) -> bool:
 
 
 def _from_csv(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
-    with path.open(newline="") as handle:
-        rows = [row for row in csv.reader(handle) if row and any(cell.strip() for cell in row)]
+    text = _read_text(path)
+    rows = [
+        row
+        for row in csv.reader(io.StringIO(text, newline=""))
+        if row and any(cell.strip() for cell in row)
+    ]
     if not rows:
         raise InvalidInputError(f"`{path}` must contain at least one point (got an empty file)")
     header = None if all(_is_number(cell) for cell in rows[0]) else [c.strip() for c in rows[0]]

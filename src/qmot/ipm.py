@@ -37,15 +37,16 @@ The iterates are certified afterwards by :func:`qmot.sdp.certify_dual` and
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.linalg import LinAlgError, cho_factor, cho_solve, lstsq
 
-from qmot.errors import SolverError
+from qmot.errors import InvalidInputError, SolverError
 
-__all__ = ["IPMResult", "solve_coupling_ipm"]
+__all__ = ["IPMResult", "check_ipm_options", "solve_coupling_ipm"]
 
 NAME = "QMOT-IPM"
 STEP_FRACTION = 0.95
@@ -280,6 +281,48 @@ def _predictor_corrector(
     if max(alpha_p, alpha_d) < 1e-8:
         return None
     return (_hermitian(primal + alpha_p * dx), _hermitian(dual + alpha_d * dz), y + alpha_d * dy)
+
+
+_OPTION_RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "gap_tol": ("a positive number", lambda v: _is_real(v) and v > 0),
+    "residual_tol": ("a positive number", lambda v: _is_real(v) and v > 0),
+    "max_iterations": ("a positive integer", lambda v: _is_int(v) and v >= 1),
+}
+"""The ``solver_options`` of QMOT-IPM (``max_time`` comes from the entry point)."""
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+def _is_real(value: Any) -> bool:
+    return (
+        isinstance(value, int | float | np.integer | np.floating)
+        and not isinstance(value, bool)
+        and bool(np.isfinite(value))
+    )
+
+
+def check_ipm_options(options: Mapping[str, Any], *, solver: str = "QMOT-IPM") -> dict[str, Any]:
+    """Validate ``solver_options`` for QMOT-IPM (names and values); return them as a dict.
+
+    ``solver`` is the name the user gave (``"AUTO"`` when AUTO's IPM stage receives them).
+
+    Raises
+    ------
+    InvalidInputError
+        An unknown option name, or a value that breaks its rule.
+    """
+    for name, value in options.items():
+        if name not in _OPTION_RULES:
+            raise InvalidInputError(
+                f"`solver_options` for {solver} must use names from {tuple(_OPTION_RULES)} "
+                f"(got {name!r})"
+            )
+        rule, check = _OPTION_RULES[name]
+        if not check(value):
+            raise InvalidInputError(f"`solver_options[{name!r}]` must be {rule} (got {value!r})")
+    return dict(options)
 
 
 def solve_coupling_ipm(

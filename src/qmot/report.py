@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from qmot._version import __version__
+from qmot.errors import InvalidInputError
 from qmot.experiments.claims import ExperimentReport
 from qmot.results import jsonable
 
@@ -73,25 +74,53 @@ def save_paper_result(
 
 
 def load_paper_result(folder: Path, *, quick: bool) -> PaperResult | None:
-    """A stored result for the same mode and qmot version, or ``None`` (then recompute)."""
+    """A stored result for the same mode and qmot version, or ``None`` (then recompute).
+
+    Raises
+    ------
+    InvalidInputError
+        ``results.json`` exists but is not the JSON object ``qmot reproduce`` writes (bad
+        UTF-8, bad JSON, missing or mistyped keys); ``--force`` recomputes it.
+    """
     path = folder / "results.json"
     if not path.is_file():
         return None
+    advice = "pass --force to recompute it"
     try:
-        data = json.loads(path.read_text())
-    except json.JSONDecodeError:
-        return None
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidInputError(f"`{path}` must be valid UTF-8 JSON ({exc}); {advice}") from exc
+    if not isinstance(data, dict):
+        raise InvalidInputError(
+            f"`{path}` must hold a JSON object (got {type(data).__name__}); {advice}"
+        )
     if data.get("quick") != quick or data.get("qmot_version") != __version__:
         return None
-    if not all((folder / name).is_file() for name in data.get("figures", [])):
+    figures, claims, tables = data.get("figures", []), data.get("claims"), data.get("tables", {})
+    if not (
+        isinstance(data.get("paper"), str)
+        and isinstance(data.get("title"), str)
+        and isinstance(claims, list)
+        and all(isinstance(claim, dict) and "passed" in claim for claim in claims)
+        and isinstance(figures, list)
+        and all(isinstance(name, str) for name in figures)
+        and isinstance(tables, dict)
+        and isinstance(data.get("seconds", 0.0), int | float)
+    ):
+        raise InvalidInputError(
+            f"`{path}` must have 'paper', 'title' (text), 'claims' (list of objects), "
+            f"'figures' (list of names), 'tables' and 'seconds' (got keys {sorted(data)}); "
+            f"{advice}"
+        )
+    if not all((folder / name).is_file() for name in figures):
         return None
     return PaperResult(
         data["paper"],
         data["title"],
         quick,
-        data["claims"],
-        data["figures"],
-        data.get("tables", {}),
+        claims,
+        figures,
+        tables,
         float(data.get("seconds", 0.0)),
     )
 

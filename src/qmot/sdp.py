@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from qmot._solver_options import check_coupling_solver_options
 from qmot._threads import lapack_owns_the_cores
 from qmot._validation import as_density_matrix, as_hermitian, check_seconds
 from qmot.certify.margins import eigenvalue_margin, rounding_floor
@@ -248,6 +249,14 @@ def _solve_with_cvxpy(
             sdp.solve(solver=solver, **settings)
     except cp.error.SolverError as exc:
         raise SolverError(f"the SDP solver raised: {exc}", solver=solver, status="error") from exc
+    except TypeError as exc:
+        if not options:
+            raise
+        # cvxpy and the solver refuse unknown settings with a TypeError
+        raise InvalidInputError(
+            f"`solver_options` for {solver} must be settings the solver accepts "
+            f"(got {sorted(options)}: {exc})"
+        ) from exc
     if coupling.value is None or first_marginal.dual_value is None:
         raise SolverError("the SDP solver returned no solution", solver=solver, status=sdp.status)
     # cvxpy >= 1.9.2: the multiplier of `expr == R` enters the Lagrangian with a + sign,
@@ -549,6 +558,9 @@ def coupling_sdp(
     solver_name = check_solver_options(
         solver, tol, support_rtol, max_time=max_time, verbose=verbose
     )
+    solver_options = check_coupling_solver_options(
+        solver_name, solver_options, first.shape[0] * second.shape[0]
+    )
     return solve_coupling(
         cost_matrix,
         first,
@@ -575,7 +587,11 @@ def check_solver_options(
     if name not in SDP_SOLVERS:
         raise InvalidInputError(f"`solver` must be one of {SDP_SOLVERS} (got {solver!r})")
     Tolerance.from_arguments(tol, None, None)
-    if not (np.isfinite(support_rtol) and 0 <= support_rtol < 1):
+    if (
+        isinstance(support_rtol, bool)
+        or not isinstance(support_rtol, int | float | np.integer | np.floating)
+        or not (np.isfinite(support_rtol) and 0 <= support_rtol < 1)
+    ):
         raise InvalidInputError(f"`support_rtol` must lie in [0, 1) (got {support_rtol!r})")
     check_seconds(max_time, "max_time")
     if not isinstance(verbose, bool | np.bool_):

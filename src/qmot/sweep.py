@@ -34,7 +34,15 @@ from qmot._version import __version__
 from qmot.errors import InvalidInputError
 from qmot.results import TransportResult
 
-__all__ = ["TASKS", "SweepSpec", "load_spec", "read_rows", "run_sweep", "task_key"]
+__all__ = [
+    "REQUIRED_PARAMETERS",
+    "TASKS",
+    "SweepSpec",
+    "load_spec",
+    "read_rows",
+    "run_sweep",
+    "task_key",
+]
 
 COLUMNS = (
     "key",
@@ -136,16 +144,60 @@ def _expand(parameters: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         yield dict(zip(names, values, strict=True))
 
 
+REQUIRED_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "mk2_two_particles": ("eta", "hbar"),
+    "mk2_random": ("size", "hbar"),
+    "dpt_random": ("dim",),
+    "nbody_line": ("cost", "N"),
+    "fails_if": (),
+}
+"""Parameters each task reads without a default (checked before any task is scheduled)."""
+
+_SCALARS = (str, int, float, bool)
+
+
+def _check_parameters(task: str, parameters: Mapping[str, Any]) -> None:
+    for name, value in parameters.items():
+        values = value if isinstance(value, list) else [value]
+        bad = [v for v in values if not isinstance(v, _SCALARS)]
+        if bad:
+            raise InvalidInputError(
+                f"`parameters.{name}` must be strings, numbers or booleans, or lists of them "
+                f"(got {type(bad[0]).__name__} {bad[0]!s})"
+            )
+    missing = [name for name in REQUIRED_PARAMETERS[task] if name not in parameters]
+    if missing:
+        raise InvalidInputError(
+            f"`parameters` must set {', '.join(missing)} for task {task!r} "
+            f"(required: {', '.join(REQUIRED_PARAMETERS[task])}; got {sorted(parameters)})"
+        )
+
+
 def load_spec(path: str | Path) -> SweepSpec:
-    """Read and validate a TOML sweep spec."""
+    """Read and validate a TOML sweep spec.
+
+    Raises
+    ------
+    InvalidInputError
+        The file is missing, not UTF-8 TOML, has no ``[sweep]`` table with a known ``task``,
+        or its ``[parameters]`` are empty, not plain values (e.g. TOML dates) or miss one the
+        task needs (:data:`REQUIRED_PARAMETERS`).
+    """
     file = Path(path)
     if not file.is_file():
         raise InvalidInputError(f"`{file}` must be an existing TOML file (not found)")
     try:
-        data = tomllib.loads(file.read_text())
+        data = tomllib.loads(file.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(f"`{file}` must be UTF-8 text ({exc.reason})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInputError(f"`{file}` must be valid TOML ({exc})") from exc
-    task = data.get("sweep", {}).get("task")
+    sweep = data.get("sweep")
+    if not isinstance(sweep, dict):
+        raise InvalidInputError(
+            f"`sweep` must be a table with key 'task' (got {type(sweep).__name__} {sweep!r})"
+        )
+    task = sweep.get("task")
     if task not in TASKS:
         raise InvalidInputError(f"`sweep.task` must be one of {sorted(TASKS)} (got {task!r})")
     parameters = data.get("parameters")
@@ -153,6 +205,7 @@ def load_spec(path: str | Path) -> SweepSpec:
         raise InvalidInputError("`parameters` must be a non-empty table of values or lists")
     if any(isinstance(v, list) and not v for v in parameters.values()):
         raise InvalidInputError("`parameters` lists must not be empty")
+    _check_parameters(task, parameters)
     return SweepSpec(task, tuple(_expand(parameters)))
 
 
@@ -164,13 +217,36 @@ def task_key(task: str, parameters: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
+def check_store(store: str | Path) -> None:
+    """Check that ``store`` can hold a sweep (before any task is scheduled).
+
+    Raises
+    ------
+    InvalidInputError
+        Its folder is missing, it is a folder, or it exists but is not a qmot SQLite store.
+    """
+    _connect(store).close()
+
+
 def _connect(store: str | Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(str(store))
-    connection.execute(
-        "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, task TEXT, parameters TEXT, "
-        "cost REAL, lower_bound REAL, upper_bound REAL, status TEXT, solver TEXT, seconds REAL, "
-        "qmot_version TEXT, error TEXT, finished_at REAL)"
-    )
+    path = Path(store)
+    if not path.parent.is_dir():
+        raise InvalidInputError(f"`store` must be in an existing folder (got {path})")
+    if path.exists() and not path.is_file():
+        raise InvalidInputError(f"`store` must be a file (got the folder {path})")
+    connection = sqlite3.connect(str(path))
+    try:
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, task TEXT, "
+            "parameters TEXT, cost REAL, lower_bound REAL, upper_bound REAL, status TEXT, "
+            "solver TEXT, seconds REAL, qmot_version TEXT, error TEXT, finished_at REAL)"
+        )
+        connection.execute("SELECT key FROM results LIMIT 1").fetchall()
+    except sqlite3.Error as exc:
+        connection.close()
+        raise InvalidInputError(
+            f"`store` must be a qmot SQLite sweep store (got {path}: {exc})"
+        ) from exc
     return connection
 
 
@@ -300,5 +376,32 @@ def read_rows(store: str | Path) -> list[dict[str, Any]]:
     finally:
         connection.close()
     for row in rows:
-        row["parameters"] = json.loads(row["parameters"])
+        _decode_row(row, path)
     return rows
+
+
+_NUMBER_COLUMNS = ("cost", "lower_bound", "upper_bound", "seconds", "finished_at")
+_TEXT_COLUMNS = ("key", "task", "status", "solver", "qmot_version", "error")
+
+
+def _decode_row(row: dict[str, Any], path: Path) -> None:
+    """Decode ``parameters`` in place; refuse a row whose columns have the wrong types."""
+    where = f"`{path}` row {row.get('key')!r}"
+    try:
+        parameters = json.loads(row["parameters"])
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(f"{where} must hold parameters as a JSON object ({exc})") from exc
+    if not isinstance(parameters, dict):
+        raise InvalidInputError(
+            f"{where} must hold parameters as a JSON object (got {type(parameters).__name__})"
+        )
+    row["parameters"] = parameters
+    for column in _NUMBER_COLUMNS:
+        value = row[column]
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise InvalidInputError(f"{where} must have a number in `{column}` (got {value!r})")
+    for column in _TEXT_COLUMNS:
+        if row[column] is not None and not isinstance(row[column], str):
+            raise InvalidInputError(f"{where} must have text in `{column}` (got {row[column]!r})")
+    if row["status"] is None or row["seconds"] is None:
+        raise InvalidInputError(f"{where} must have a status and seconds (got None)")

@@ -21,12 +21,10 @@ from qmot.linalg import random_density_matrix
 from qmot.quantum import (
     FockDensity,
     adversarial_triangle_search,
-    apply_channel,
     dpt_cost,
     dpt_divergence,
     dpt_original_squared,
     integral_representation,
-    kms_norm,
     pauli,
     quadratures,
     random_channel,
@@ -34,6 +32,7 @@ from qmot.quantum import (
     subadditivity,
     triangle_check,
 )
+from qmot.quantum.channels import _apply_channel, _kms_norm
 
 __all__ = ["run"]
 
@@ -51,7 +50,7 @@ def _random_instance(rng: np.random.Generator, dim: int, rank: int):
     sigma = random_density_matrix(dim, rank, seed=rng)
     channel = random_channel(dim, dim, 2, seed=rng)
     ops = [_random_hermitian(dim, rng) for _ in range(2)]
-    return apply_channel(channel, sigma), sigma, ops, channel
+    return _apply_channel(channel, sigma), sigma, ops, channel
 
 
 def integral_check(count: int, rng: np.random.Generator) -> tuple[Claim, list[dict[str, Any]]]:
@@ -162,7 +161,7 @@ def pure_states(count: int, rng: np.random.Generator) -> tuple[list[Claim], list
         bloch = [np.array([np.trace(s @ p).real for p in paulis]) for s in (first, second)]
         mixed = random_density_matrix(2, seed=rng)
         one_pure = sum(
-            kms_norm(p, mixed) ** 2
+            _kms_norm(p, mixed) ** 2
             + np.trace(first @ p).real ** 2
             - 2 * np.trace(mixed @ p).real * np.trace(first @ p).real
             for p in paulis
@@ -214,9 +213,9 @@ def subadditivity_check(count: int, rng: np.random.Generator) -> tuple[Claim, li
         dims = rng.integers(2, 4, size=3)
         rho3 = random_density_matrix(int(dims[2]), seed=rng)
         phi23 = random_channel(int(dims[2]), int(dims[1]), 2, seed=rng)
-        rho2 = apply_channel(phi23, rho3)
+        rho2 = _apply_channel(phi23, rho3)
         phi12 = random_channel(int(dims[1]), int(dims[0]), 2, seed=rng)
-        rho1 = apply_channel(phi12, rho2)
+        rho1 = _apply_channel(phi12, rho2)
         ops = tuple([_random_hermitian(int(d), rng) for _ in range(2)] for d in dims)
         left, right = subadditivity((rho1, rho2, rho3), ops, phi12, phi23)
         rows.append(

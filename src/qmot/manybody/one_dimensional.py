@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from qmot._validation import as_weights, check_positive_int
+from qmot._validation import as_points, as_weights, check_positive_int, check_tolerance
 from qmot.certify.margins import rounding_margin
 from qmot.errors import InfeasibleError, InvalidInputError
 from qmot.manybody.occupations import cyclic_quantile_plan
@@ -480,6 +480,16 @@ def _continuous(
     )
 
 
+def _as_sites(x: ArrayLike) -> np.ndarray:
+    """Sites on the line: a finite real array of shape ``(L,)`` or ``(L, 1)``, returned flat."""
+    sites = as_points(x, "x")
+    if sites.shape[1] != 1:
+        raise InvalidInputError(
+            f"`x` must be sites on the line, shape (L,) or (L, 1) (got shape {np.shape(x)})"
+        )
+    return sites[:, 0]
+
+
 def sce_1d(
     x: ArrayLike,
     mu: ArrayLike | Callable[[np.ndarray], np.ndarray] | None,
@@ -564,11 +574,8 @@ def sce_1d(
     """
     particles = check_positive_int(N, "N", minimum=2)
     cost = _check_cost(pair_cost, force)
-    if not (isinstance(tol, int | float) and math.isfinite(tol) and tol > 0):
-        raise InvalidInputError(f"`tol` must be a positive finite number (got {tol!r})")
-    grid = np.asarray(x, dtype=float).reshape(-1)
-    if grid.size == 0 or not np.all(np.isfinite(grid)):
-        raise InvalidInputError(f"`x` must be a non-empty finite 1-D array (got {grid!r})")
+    tol = check_tolerance(tol, "tol")
+    grid = _as_sites(x)
     exact = cost.convex_decreasing
     if continuous:
         if not np.all(np.diff(grid) > 0):

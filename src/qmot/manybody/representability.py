@@ -15,17 +15,26 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.optimize import linprog
 
-from qmot._validation import check_positive_int
+from qmot._validation import as_real_array, check_positive_int
 from qmot.errors import InvalidInputError, SolverError
-from qmot.manybody.occupations import enumerate_configurations, pair_measure
+from qmot.manybody.occupations import (
+    configuration_count,
+    enumerate_configurations,
+    pair_measure,
+)
 from qmot.manybody.symmetric_ot import SymmetricOTResult, symmetric_ot
 
 __all__ = [
+    "MAX_REPRESENTABILITY_CONFIGURATIONS",
     "Representability",
     "de_finetti_pair_measure",
     "is_n_representable",
     "representability_hierarchy",
 ]
+
+
+MAX_REPRESENTABILITY_CONFIGURATIONS = 200_000
+"""Default limit on the LP columns of :func:`is_n_representable` (L = N = 10: 92 378)."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +62,7 @@ class Representability:
 
 
 def _validate_pair_measure(mu2: ArrayLike) -> np.ndarray:
-    matrix = np.asarray(mu2, dtype=float)
+    matrix = as_real_array(mu2, "mu2")
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.size == 0:
         raise InvalidInputError(
             f"`mu2` must be a non-empty square matrix (got shape {matrix.shape})"
@@ -67,8 +76,30 @@ def _validate_pair_measure(mu2: ArrayLike) -> np.ndarray:
     return matrix
 
 
-def is_n_representable(mu2: ArrayLike, N: int) -> Representability:
+def is_n_representable(
+    mu2: ArrayLike, N: int, *, max_configurations: int = MAX_REPRESENTABILITY_CONFIGURATIONS
+) -> Representability:
     """Decide N-representability of ``mu2`` by an LP (HiGHS via SciPy), with a certificate.
+
+    The LP has one column per occupation vector, :math:`\binom{N+L-1}{N}` of them on ``L``
+    sites (L = N = 14 already needs about 2·10⁷).
+
+    Parameters
+    ----------
+    mu2
+        Symmetric non-negative ``L x L`` pair measure summing to 1.
+    N
+        Number of particles, at least 2.
+    max_configurations
+        Refuse problems with more LP columns than this (default
+        :data:`MAX_REPRESENTABILITY_CONFIGURATIONS`) instead of running for hours.
+
+    Raises
+    ------
+    InvalidInputError
+        Bad ``mu2`` or ``N``, or more configurations than ``max_configurations``.
+    SolverError
+        HiGHS fails.
 
     Examples
     --------
@@ -78,7 +109,15 @@ def is_n_representable(mu2: ArrayLike, N: int) -> Representability:
     """
     matrix = _validate_pair_measure(mu2)
     particles = check_positive_int(N, "N", minimum=2)
+    limit = check_positive_int(max_configurations, "max_configurations")
     sites = matrix.shape[0]
+    count = configuration_count(sites, particles)
+    if count > limit:
+        raise InvalidInputError(
+            f"`N` = {particles} on {sites} sites needs {count:.3g} configurations, more than "
+            f"max_configurations = {limit:.3g} (the representability LP enumerates them all); "
+            "raise max_configurations to try anyway"
+        )
     configurations = enumerate_configurations(sites, particles)
     upper = np.triu_indices(sites)
     columns = np.array([pair_measure(n[None, :], np.ones(1))[upper] for n in configurations]).T

@@ -30,7 +30,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from qmot._validation import as_weights, check_positive_int, check_seconds
+from qmot._validation import (
+    as_weights,
+    check_positive_int,
+    check_seconds,
+    check_tolerance,
+    reject_imaginary,
+)
 from qmot.certify.margins import certified_pairing, rounding_margin
 from qmot.errors import InfeasibleError, InvalidInputError, SolverError
 from qmot.manybody.occupations import (
@@ -79,10 +85,12 @@ class SymmetricOTResult(TransportResult):
 
 
 def validate_cost_matrix(cost: ArrayLike, name: str = "C") -> np.ndarray:
-    """Check a pair cost matrix: square, symmetric, non-negative, finite off the diagonal, +∞
-    only on it (no double occupation there)."""
+    """Check a pair cost matrix: real, square, symmetric, non-negative, finite off the diagonal,
+    +∞ only on it (no double occupation there). A complex matrix is refused unless its
+    imaginary part is exactly 0."""
+    real = reject_imaginary(cost, name)
     try:
-        matrix = np.array(cost, dtype=float)
+        matrix = np.array(real, dtype=float)
     except (TypeError, ValueError) as exc:
         raise InvalidInputError(f"`{name}` must be a numeric matrix ({exc})") from exc
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.size == 0:
@@ -204,8 +212,7 @@ DEFAULT_PRICING_TIME = 60.0
 def _check_options(
     tol: object, method: object, max_time: object, pricing_time: object
 ) -> tuple[float, str, float]:
-    if not (isinstance(tol, int | float) and math.isfinite(tol) and tol > 0):
-        raise InvalidInputError(f"`tol` must be a positive number (got {tol!r})")
+    tol = check_tolerance(tol, "tol")
     if method not in METHODS:
         raise InvalidInputError(f"`method` must be one of {METHODS} (got {method!r})")
     budget = check_seconds(max_time, "max_time")

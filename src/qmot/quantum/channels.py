@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from qmot._validation import check_positive_int
+from qmot._validation import as_hermitian, check_positive_int
 from qmot.certify.margins import rounding_floor
 from qmot.errors import InvalidInputError
 from qmot.linalg import hermitian_part, psd_power
@@ -68,8 +68,36 @@ def as_kraus(kraus: Sequence[ArrayLike] | ArrayLike, name: str = "kraus") -> tup
     return operators
 
 
-def apply_channel(kraus: Sequence[np.ndarray], state: np.ndarray) -> np.ndarray:
-    r"""Schrödinger picture :math:`\Phi_*(a) = \sum_j v_j a v_j^*`."""
+def apply_channel(kraus: Sequence[ArrayLike], state: ArrayLike) -> np.ndarray:
+    r"""Schrödinger picture :math:`\Phi_*(a) = \sum_j v_j a v_j^*`.
+
+    Parameters
+    ----------
+    kraus
+        Kraus operators of a CPTP map, arrays ``(n_out, n_in)`` with
+        :math:`\sum_j v_j^* v_j = 1` (:func:`as_kraus`).
+    state
+        Hermitian ``n_in x n_in`` operator (a density matrix, or any self-adjoint operator:
+        the map is linear).
+
+    Raises
+    ------
+    InvalidInputError
+        ``kraus`` is not CPTP, or ``state`` is not Hermitian of the input dimension.
+    """
+    operators = as_kraus(kraus)
+    operator = as_hermitian(state, "state")
+    n_in = operators[0].shape[1]
+    if operator.shape != (n_in, n_in):
+        raise InvalidInputError(
+            f"`state` must be {n_in} x {n_in}, the input dimension of `kraus` "
+            f"(got shape {operator.shape})"
+        )
+    return _apply_channel(operators, operator)
+
+
+def _apply_channel(kraus: Sequence[np.ndarray], state: np.ndarray) -> np.ndarray:
+    """:func:`apply_channel` without validation (for validated Kraus operators and states)."""
     return hermitian_part(sum(v @ state @ v.conj().T for v in kraus))
 
 
@@ -88,13 +116,56 @@ def kraus_to_choi(kraus: Sequence[np.ndarray]) -> np.ndarray:
 def choi_to_kraus(
     choi: ArrayLike, dims: tuple[int, int], *, rtol: float = 1e-12
 ) -> tuple[np.ndarray, ...]:
-    """Kraus operators from a PSD Choi matrix on output ⊗ input (``dims = (n_out, n_in)``)."""
-    matrix = hermitian_part(np.asarray(choi, dtype=complex))
-    n_out, n_in = dims
+    r"""Kraus operators of the CPTP map with Choi matrix ``choi`` on output ⊗ input.
+
+    Parameters
+    ----------
+    choi
+        :math:`J` on :math:`H\otimes K` (output first, module docstring): Hermitian, positive
+        semidefinite and trace preserving, :math:`\operatorname{tr}_H J = 1_K`, each within
+        :data:`CHANNEL_TOL` (the PSD rule relative to the largest eigenvalue).
+    dims
+        ``(n_out, n_in)``, positive integers.
+    rtol
+        Eigenvalues of :math:`J` at most ``rtol`` times the largest give no Kraus operator.
+
+    Raises
+    ------
+    InvalidInputError
+        ``dims`` are not positive integers, or ``choi`` has the wrong shape or breaks one of
+        the rules above.
+    """
+    if not isinstance(dims, tuple | list) or len(dims) != 2:
+        raise InvalidInputError(f"`dims` must be a pair (n_out, n_in) (got {dims!r})")
+    n_out = check_positive_int(dims[0], "dims[0]")
+    n_in = check_positive_int(dims[1], "dims[1]")
+    matrix = as_hermitian(choi, "choi", rtol=CHANNEL_TOL)
     if matrix.shape != (n_out * n_in, n_out * n_in):
         raise InvalidInputError(
             f"`choi` must have shape ({n_out * n_in}, {n_out * n_in}) (got {matrix.shape})"
         )
+    eigenvalues = np.linalg.eigvalsh(matrix)
+    top = max(float(eigenvalues[-1]), 0.0)
+    if eigenvalues[0] < -CHANNEL_TOL * max(1.0, top):
+        raise InvalidInputError(
+            f"`choi` must be positive semidefinite (completely positive map) "
+            f"(got least eigenvalue {eigenvalues[0]:.3g})"
+        )
+    traced = np.einsum("aiaj->ij", matrix.reshape(n_out, n_in, n_out, n_in))
+    defect = float(np.abs(traced - np.eye(n_in)).max())
+    if defect > CHANNEL_TOL:
+        raise InvalidInputError(
+            "`choi` must be trace preserving, tr_out J = 1 on the input space "
+            f"(got max deviation {defect:.3g})"
+        )
+    return _choi_to_kraus(matrix, (n_out, n_in), rtol=rtol)
+
+
+def _choi_to_kraus(
+    matrix: np.ndarray, dims: tuple[int, int], *, rtol: float = 1e-12
+) -> tuple[np.ndarray, ...]:
+    """:func:`choi_to_kraus` without validation (``matrix`` Hermitian of the right shape)."""
+    n_out, n_in = dims
     eigenvalues, vectors = np.linalg.eigh(matrix)
     keep = eigenvalues > rtol * max(float(eigenvalues[-1]), 0.0)
     return tuple(
@@ -159,8 +230,46 @@ def _floor_rtol(rho: np.ndarray) -> float:
     return rounding_floor(rho) / top if top > 0 else 0.0
 
 
-def kms_norm(a: np.ndarray, rho: np.ndarray) -> float:
-    r""":math:`\|a\|_\rho = \|\rho^{1/4} a \rho^{1/4}\|_2`."""
+def kms_norm(a: ArrayLike, rho: ArrayLike) -> float:
+    r""":math:`\|a\|_\rho = \|\rho^{1/4} a \rho^{1/4}\|_2` (seed 002, §2).
+
+    Parameters
+    ----------
+    a
+        Square operator, finite.
+    rho
+        Hermitian positive semidefinite operator of the same size (the PSD rule is relative
+        to its largest eigenvalue, tolerance :data:`CHANNEL_TOL`; the trace is free).
+
+    Raises
+    ------
+    InvalidInputError
+        ``a`` is not a finite square matrix, ``rho`` is not Hermitian PSD, or the sizes differ.
+    """
+    state = as_hermitian(rho, "rho")
+    eigenvalues = np.linalg.eigvalsh(state)
+    if eigenvalues[0] < -CHANNEL_TOL * max(1.0, abs(float(eigenvalues[-1]))):
+        raise InvalidInputError(
+            f"`rho` must be positive semidefinite (got least eigenvalue {eigenvalues[0]:.3g})"
+        )
+    operator = _as_square(a, "a", state.shape[0])
+    return _kms_norm(operator, state)
+
+
+def _as_square(value: ArrayLike, name: str, size: int) -> np.ndarray:
+    try:
+        array = np.asarray(value, dtype=complex)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(f"`{name}` must be a numeric matrix ({exc})") from exc
+    if array.shape != (size, size):
+        raise InvalidInputError(f"`{name}` must be {size} x {size} (got shape {array.shape})")
+    if not np.all(np.isfinite(array)):
+        raise InvalidInputError(f"`{name}` must be finite")
+    return array
+
+
+def _kms_norm(a: np.ndarray, rho: np.ndarray) -> float:
+    """:func:`kms_norm` without validation (for validated operators and states)."""
     return float(np.sqrt(max(kms_inner(a, a, rho).real, 0.0)))
 
 
@@ -186,4 +295,4 @@ def channel_from_coupling(
     kernel = np.eye(n_in) - vectors[:, keep] @ vectors[:, keep].conj().T
     scaling = np.kron(np.eye(n_out), inverse_root.T)
     choi = scaling @ coupling @ scaling.conj().T + np.kron(rho, kernel.T)
-    return choi_to_kraus(choi, (n_out, n_in), rtol=rtol)
+    return _choi_to_kraus(hermitian_part(choi), (n_out, n_in), rtol=rtol)

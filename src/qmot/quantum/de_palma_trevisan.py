@@ -38,18 +38,19 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.integrate import IntegrationWarning, quad
 
+from qmot._solver_options import check_coupling_solver_options
 from qmot._validation import as_density_matrix, as_hermitian
 from qmot.certify.tolerance import Tolerance
 from qmot.errors import InvalidInputError
 from qmot.linalg import DEFAULT_SUPPORT_RTOL, hermitian_part
 from qmot.quantum.channels import (
-    apply_channel,
+    _apply_channel,
+    _kms_norm,
     apply_dual,
     as_kraus,
     channel_from_coupling,
     compose,
     kms_inner,
-    kms_norm,
 )
 from qmot.results import TransportResult
 from qmot.sdp import check_solver_options, solve_coupling
@@ -113,7 +114,7 @@ def _check_admissible(kraus: tuple[np.ndarray, ...], rho: np.ndarray, sigma: np.
             f"`channel` Kraus operators must map K to H, shape {(rho.shape[0], sigma.shape[0])} "
             f"(got {kraus[0].shape})"
         )
-    defect = float(np.abs(apply_channel(kraus, sigma) - rho).max())
+    defect = float(np.abs(_apply_channel(kraus, sigma) - rho).max())
     if defect > ADMISSIBILITY_TOL:
         raise InvalidInputError(
             f"`channel` must map sigma to rho, Φ_*(σ) = ρ (got max deviation {defect:.3g})"
@@ -150,8 +151,8 @@ def dpt_cost(
     kraus = as_kraus(channel, "channel")
     _check_admissible(kraus, first, second)
     return sum(
-        kms_norm(a, first) ** 2
-        + kms_norm(b, second) ** 2
+        _kms_norm(a, first) ** 2
+        + _kms_norm(b, second) ** 2
         - 2 * kms_inner(apply_dual(kraus, a), b, second).real
         for a, b in zip(x_ops, y_ops, strict=True)
     )
@@ -165,7 +166,7 @@ def dpt_cost_operator(
     dim = rho.shape[0] * sigma.shape[0]
     cost = np.zeros((dim, dim), dtype=complex)
     for a, b in zip(x, y, strict=True):
-        cost += (kms_norm(a, rho) ** 2 + kms_norm(b, sigma) ** 2) * np.eye(dim)
+        cost += (_kms_norm(a, rho) ** 2 + _kms_norm(b, sigma) ** 2) * np.eye(dim)
         cost -= 2 * np.kron(a, b.T)
     return hermitian_part(cost)
 
@@ -218,6 +219,9 @@ def dpt_divergence(
     """
     first, second, x_ops, y_ops = _validate(rho, sigma, ops, ops_sigma)
     name = check_solver_options(solver, tol, support_rtol, max_time=max_time, verbose=verbose)
+    solver_options = check_coupling_solver_options(
+        name, solver_options, first.shape[0] * second.shape[0]
+    )
     cost = dpt_cost_operator(first, second, x_ops, y_ops)
     tolerance = Tolerance.from_arguments(tol, atol, rtol)
     result = _coupling_with_transpose(
@@ -229,7 +233,7 @@ def dpt_divergence(
         "channel_trace_preservation": float(
             np.abs(sum(v.conj().T @ v for v in channel) - np.eye(second.shape[0])).max()
         ),
-        "channel_admissibility": float(np.abs(apply_channel(channel, second) - first).max()),
+        "channel_admissibility": float(np.abs(_apply_channel(channel, second) - first).max()),
     }
     return replace(
         result,
@@ -271,6 +275,9 @@ def dpt_original_squared(
     """
     first, second, x_ops, _ = _validate(rho, sigma, ops, None)
     name = check_solver_options(solver, tol, support_rtol, max_time=max_time, verbose=verbose)
+    solver_options = check_coupling_solver_options(
+        name, solver_options, first.shape[0] * second.shape[0]
+    )
     dim = first.shape[0]
     cost = np.zeros((dim * dim, dim * dim), dtype=complex)
     for op in x_ops:

@@ -29,6 +29,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from qmot._solver_options import check_coupling_solver_options
+from qmot._validation import as_real_array
 from qmot.certify.tolerance import Tolerance
 from qmot.classical import w2
 from qmot.errors import InvalidInputError
@@ -144,6 +146,9 @@ def mk2(
     solver_name = check_solver_options(
         solver, tol, support_rtol, max_time=max_time, verbose=verbose
     )
+    solver_options = check_coupling_solver_options(
+        solver_name, solver_options, _state_dim(first) * _state_dim(second)
+    )
     first_section, second_section = first.section(), second.section()
     cost = cost_operator(first_section, second_section, first.hbar)
     result = solve_coupling(
@@ -168,6 +173,13 @@ def mk2(
         ),
     }
     return replace(result, info=info)
+
+
+def _state_dim(state: State) -> int:
+    """Dimension of the section a state spans at most (its points, or its Fock cut-off)."""
+    if isinstance(state, CoherentMixture):
+        return int(state.points.shape[0])
+    return int(state.matrix.shape[0])
 
 
 def _basis_name(state: State) -> str:
@@ -321,12 +333,18 @@ def husimi(state: State, q: ArrayLike, p: ArrayLike) -> np.ndarray:
     For one mode and 1-D ``q``, ``p`` the result is on the grid ``q × p`` (shape
     ``(len(q), len(p))``); otherwise ``q`` and ``p`` are ``(K, d)`` arrays of paired coordinates
     and the result has shape ``(K,)``.
+
+    Raises
+    ------
+    InvalidInputError
+        ``state`` is not a supported state; ``q`` or ``p`` is non-numeric, complex (with a
+        non-zero imaginary part), non-finite or of the wrong shape.
     """
     if not isinstance(state, CoherentMixture | FockDensity):
         raise InvalidInputError(
             f"`state` must be a CoherentMixture or a FockDensity (got {type(state).__name__})"
         )
-    q_arr, p_arr = np.asarray(q, dtype=float), np.asarray(p, dtype=float)
+    q_arr, p_arr = as_real_array(q, "q"), as_real_array(p, "p")
     grid = state.modes == 1 and q_arr.ndim == 1 and p_arr.ndim == 1
     if grid:
         qq, pp = np.meshgrid(q_arr, p_arr, indexing="ij")

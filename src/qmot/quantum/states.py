@@ -20,7 +20,13 @@ from functools import reduce
 import numpy as np
 from numpy.typing import ArrayLike
 
-from qmot._validation import as_density_matrix, as_points, as_weights, check_positive_int
+from qmot._validation import (
+    as_density_matrix,
+    as_points,
+    as_real_array,
+    as_weights,
+    check_positive_int,
+)
 from qmot.errors import InvalidInputError
 from qmot.linalg import hermitian_part
 from qmot.quantum.phase_space import (
@@ -111,7 +117,7 @@ class CoherentMixture:
         *,
         normalize: bool = False,
     ) -> None:
-        array = as_points(np.atleast_2d(np.asarray(points, dtype=float)), "points")
+        array = as_points(np.atleast_2d(as_real_array(points, "points")), "points")
         if array.shape[1] % 2:
             raise InvalidInputError(
                 f"`points` must have an even number 2d of columns [q_1..q_d, p_1..p_d] "
