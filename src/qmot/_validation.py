@@ -7,6 +7,9 @@ and the value seen.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -237,3 +240,27 @@ def check_tolerance(value: object, name: str = "tol") -> float:
     if not (np.isfinite(value) and value > 0):
         raise InvalidInputError(f"`{name}` must be a positive number (got {value!r})")
     return float(value)
+
+
+def check_named_options(
+    options: Mapping[str, Any],
+    rules: Mapping[str, tuple[str, Callable[[Any], bool]]],
+    solver: str,
+) -> dict[str, Any]:
+    """Validate a solver's ``solver_options`` against its schema ``{name: (rule, check)}``.
+
+    Raises
+    ------
+    InvalidInputError
+        An unknown option name (the accepted ones are listed), or a value that breaks its rule.
+    """
+    for name, value in options.items():
+        if name not in rules:
+            raise InvalidInputError(
+                f"`solver_options` for {solver} must use names from {tuple(rules)} "
+                f"(got {name!r})"
+            )
+        rule, check = rules[name]
+        if not check(value):
+            raise InvalidInputError(f"`solver_options[{name!r}]` must be {rule} (got {value!r})")
+    return dict(options)

@@ -56,8 +56,8 @@ import numpy as np
 import scipy.linalg
 from scipy.optimize import minimize
 
+from qmot._validation import check_named_options
 from qmot.certify.tolerance import Tolerance
-from qmot.errors import InvalidInputError
 
 __all__ = ["NAME", "EntropicResult", "check_entropic_options", "solve_coupling_entropic"]
 
@@ -142,16 +142,7 @@ def check_entropic_options(options: Mapping[str, Any]) -> dict[str, Any]:
     InvalidInputError
         An unknown option name, or a value that breaks its rule.
     """
-    for name, value in options.items():
-        if name not in _OPTION_RULES:
-            raise InvalidInputError(
-                f"`solver_options` for {NAME} must use names from {tuple(_OPTION_RULES)} "
-                f"(got {name!r})"
-            )
-        rule, check = _OPTION_RULES[name]
-        if not check(value):
-            raise InvalidInputError(f"`solver_options[{name!r}]` must be {rule} (got {value!r})")
-    return dict(options)
+    return check_named_options(options, _OPTION_RULES, NAME)
 
 
 class _BudgetSpentError(Exception):

@@ -44,7 +44,8 @@ from typing import Any
 import numpy as np
 from scipy.linalg import LinAlgError, cho_factor, cho_solve, lstsq
 
-from qmot.errors import InvalidInputError, SolverError
+from qmot._validation import check_named_options
+from qmot.errors import SolverError
 
 __all__ = ["IPMResult", "check_ipm_options", "solve_coupling_ipm"]
 
@@ -313,16 +314,7 @@ def check_ipm_options(options: Mapping[str, Any], *, solver: str = "QMOT-IPM") -
     InvalidInputError
         An unknown option name, or a value that breaks its rule.
     """
-    for name, value in options.items():
-        if name not in _OPTION_RULES:
-            raise InvalidInputError(
-                f"`solver_options` for {solver} must use names from {tuple(_OPTION_RULES)} "
-                f"(got {name!r})"
-            )
-        rule, check = _OPTION_RULES[name]
-        if not check(value):
-            raise InvalidInputError(f"`solver_options[{name!r}]` must be {rule} (got {value!r})")
-    return dict(options)
+    return check_named_options(options, _OPTION_RULES, solver)
 
 
 def solve_coupling_ipm(
