@@ -255,3 +255,41 @@ def test_finer_scaling_certifies_a_near_rank_deficient_coupling_no_worse() -> No
         assert upper[sweeps] >= reference.lower_bound - 1e-9  # weak duality
     assert upper[FINE_SCALING_SWEEPS] <= upper[2] + 1e-12
     assert upper[FINE_SCALING_SWEEPS] - reference.upper_bound < upper[2] - reference.upper_bound
+
+
+def test_auto_hands_a_crashed_stage_over_and_names_the_path(
+    rng: np.random.Generator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A singular factorisation inside QMOT-IPM must not escape: Clarabel takes over."""
+    import qmot.ipm
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise np.linalg.LinAlgError("singular matrix")
+
+    monkeypatch.setattr(qmot.ipm, "solve_coupling_ipm", crash)
+    first, second = random_density_matrix(3, seed=4), random_density_matrix(2, seed=5)
+    cost = random_hermitian(6, rng)
+    result = coupling_sdp(cost, first, second)
+    assert result.status == "optimal"
+    assert result.solver == "QMOT-IPM + CLARABEL"
+    assert "LinAlgError" in result.info["solver_status"]
+    reference = coupling_sdp(cost, first, second, solver="CLARABEL")
+    assert max(result.lower_bound, reference.lower_bound) <= min(
+        result.upper_bound, reference.upper_bound
+    )
+
+
+@pytest.mark.parametrize("scale", [1e300, 1e-300])
+@pytest.mark.parametrize("solver", ["AUTO", "CLARABEL"])
+def test_costs_near_overflow_are_solved_at_a_power_of_two_scale(
+    scale: float, solver: str, rng: np.random.Generator
+) -> None:
+    """Homogeneity: the bracket of s·C is s times that of C (Clarabel used to panic at 1e300)."""
+    first, second = random_density_matrix(3, seed=8), random_density_matrix(2, seed=9)
+    cost = random_hermitian(6, rng)
+    plain = coupling_sdp(cost, first, second, solver=solver)
+    scaled = coupling_sdp(cost * scale, first, second, solver=solver)
+    assert scaled.status == "optimal"
+    assert scaled.lower_bound / scale <= plain.upper_bound + 1e-9
+    assert scaled.upper_bound / scale >= plain.lower_bound - 1e-9
+    assert scaled.info["cost_scaled_by"] != 1.0
