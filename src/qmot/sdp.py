@@ -610,8 +610,9 @@ def solve_coupling(
     solver_options: Mapping[str, Any] | None = None,
     max_time: float | None = None,
     verbose: bool = False,
+    cost_error: float = 0.0,
 ) -> TransportResult:
-    """Reduce, solve and certify a coupling problem whose inputs are already validated.
+    r"""Reduce, solve and certify a coupling problem whose inputs are already validated.
 
     This is the solver stage shared by :func:`coupling_sdp` and the quantum entry points
     (:func:`qmot.quantum.mk2`); it performs no input validation. The bracket is certified for
@@ -619,6 +620,10 @@ def solve_coupling(
     (:mod:`qmot.certify.supports`): when the support cut costs more than a quarter of the
     tolerance, the problem is solved again with only the eigenvalues that rounding cannot
     tell from 0 cut, and the better certified points of the two solves are kept.
+
+    ``cost_error`` bounds :math:`\|\hat C - C\|_{op}` when ``cost`` is itself a computed
+    approximation of the user's cost operator (:func:`qmot.quantum.golse_paul.cost_operator_error`);
+    the bracket is widened by it on both sides, since every coupling has trace 1.
     """
     started = time.perf_counter()
     tolerance = _as_tolerance(tol)
@@ -636,10 +641,11 @@ def solve_coupling(
             solver_options=solver_options,
             max_time=max_time,
             verbose=verbose,
+            cost_error=cost_error * factor,
         )
         return _rescaled_result(scaled, 1.0 / factor, tolerance)
     limits = _Limits(tol=tolerance, max_time=max_time, verbose=verbose, started=started)
-    original = _Original(cost, first, second)
+    original = _Original(cost, first, second, cost_error)
     finer_rtol = _rounding_rtol(first, second)
     with lapack_owns_the_cores():
         problem = reduce_to_supports(cost, first, second, rtol=support_rtol)
@@ -685,7 +691,7 @@ def _power_of_two_scale(cost: np.ndarray) -> float:
 
 def _rescaled_result(result: TransportResult, factor: float, tol: Tolerance) -> TransportResult:
     """Evidence of the problem ``factor · C`` from that of ``C`` (``factor`` a power of two)."""
-    value_keys = ("dual_min_slack", "support_penalty")
+    value_keys = ("dual_min_slack", "support_penalty", "cost_operator_error")
     residuals = {
         key: value * factor if key in value_keys else value
         for key, value in result.residuals.items()
@@ -725,6 +731,7 @@ class _Original:
     cost: np.ndarray
     first: np.ndarray
     second: np.ndarray
+    cost_error: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -970,8 +977,8 @@ def _certified_result(
 ) -> TransportResult:
     tol = limits.tol
     first, second = original.first, original.second
-    upper = certificate.upper
-    lower = min(certificate.lower, upper)  # both certified; rounding can only reverse them
+    upper = certificate.upper + original.cost_error
+    lower = min(certificate.lower - original.cost_error, upper)  # rounding can only reverse them
     residuals = {
         **_marginal_residuals(certificate.coupling, first, second),
         "coupling_min_eigenvalue": float(np.linalg.eigvalsh(certificate.coupling)[0]),
@@ -979,6 +986,7 @@ def _certified_result(
         "dropped_weight_R": problem.dropped_weight[0],
         "dropped_weight_S": problem.dropped_weight[1],
         "support_penalty": certificate.support_penalty,
+        "cost_operator_error": original.cost_error,
         "least_marginal_eigenvalue": certificate.marginal_floor,
     }
     return TransportResult(

@@ -132,7 +132,10 @@ def test_dual_potentials_are_feasible_on_the_supports() -> None:
     slack = cost - kron_left(a, 3) - kron_right(3, b)
     assert np.linalg.eigvalsh(slack).min() >= -1e-10
     dual = np.trace(first.section().density @ a).real + np.trace(second.section().density @ b).real
-    assert dual == pytest.approx(result.lower_bound, abs=1e-10)
+    # the lower bound also pays for the rounding of the computed cost operator
+    widening = result.residuals["cost_operator_error"]
+    assert 0 < widening < 1e-8
+    assert dual == pytest.approx(result.lower_bound + widening, abs=1e-10)
 
 
 def test_husimi_is_a_probability_density_and_both_representations_agree() -> None:

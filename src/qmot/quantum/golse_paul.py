@@ -22,6 +22,7 @@ two. Two coherent states at :math:`z, z'` cost exactly :math:`|z - z'|^2`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -31,6 +32,7 @@ from numpy.typing import ArrayLike
 
 from qmot._solver_options import check_coupling_solver_options
 from qmot._validation import as_real_array
+from qmot.certify.margins import rounding_margin
 from qmot.certify.tolerance import Tolerance
 from qmot.classical import w2
 from qmot.errors import InvalidInputError
@@ -46,6 +48,7 @@ __all__ = [
     "analyse_coupling",
     "classical_cost",
     "cost_operator",
+    "cost_operator_error",
     "coupling_from_coherent_frame",
     "frame_change",
     "husimi",
@@ -70,6 +73,28 @@ def cost_operator(first: StateSection, second: StateSection, hbar: float) -> np.
         cost += np.kron(n, eye_second) + np.kron(eye_first, m)
         cost -= np.kron(a.conj().T, b) + np.kron(a, b.conj().T)
     return hermitian_part(2.0 * hbar * cost)
+
+
+def cost_operator_error(first: StateSection, second: StateSection, hbar: float) -> float:
+    r"""Bound on :math:`\|\hat C - C\|_{op}` between the computed compression
+    :func:`cost_operator` and the exact one, by the rounding rule of
+    :mod:`qmot.certify.margins`.
+
+    The entries of :math:`C` are differences of terms of size :math:`2\hbar|\alpha|^2`
+    (:math:`|z - w|^2 = |z|^2 + |w|^2 - 2\operatorname{Re}\bar z w`), so two states far from
+    the origin and close to each other lose digits to cancellation: the magnitude is the sum of
+    the Frobenius norms of the terms, amplified by the sections' ``conditioning``. Since every
+    coupling has trace 1, :math:`|\operatorname{tr}((\hat C - C)Q)|` is at most this bound.
+    """
+    root_first, root_second = math.sqrt(first.dim), math.sqrt(second.dim)
+    magnitude = 0.0
+    for a, n, b, m in zip(
+        first.annihilation, first.number, second.annihilation, second.number, strict=True
+    ):
+        magnitude += float(np.linalg.norm(n)) * root_second + root_first * float(np.linalg.norm(m))
+        magnitude += 2.0 * float(np.linalg.norm(a)) * float(np.linalg.norm(b))
+    magnitude *= 2.0 * hbar * max(first.conditioning, second.conditioning)
+    return rounding_margin(magnitude, 4 * len(first.annihilation) + first.dim + second.dim)
 
 
 def _validate_pair(first: object, second: object) -> tuple[State, State]:
@@ -155,6 +180,7 @@ def mk2(
         cost,
         first_section.density,
         second_section.density,
+        cost_error=cost_operator_error(first_section, second_section, first.hbar),
         solver=solver_name,
         tol=Tolerance.from_arguments(tol, atol, rtol),
         support_rtol=support_rtol,

@@ -68,6 +68,10 @@ class StateSection:
         generating family (coherent states for a mixture, Fock states for a Fock density).
     dropped_weight
         Trace lost by discarding numerically null directions of the generating family.
+    conditioning
+        Factor by which the rounding of the construction is amplified in the compressions: the
+        Gram condition number for a coherent span computed in double precision, 1 where every
+        entry is correctly rounded (Fock bases, extended-precision coherent spans).
     """
 
     density: np.ndarray
@@ -75,6 +79,7 @@ class StateSection:
     number: tuple[np.ndarray, ...]
     coefficients: np.ndarray
     dropped_weight: float = 0.0
+    conditioning: float = 1.0
 
     @property
     def dim(self) -> int:
@@ -209,6 +214,7 @@ def _coherent_section(gram: np.ndarray, weights: np.ndarray, alpha: np.ndarray) 
         number=number,
         coefficients=coefficients,
         dropped_weight=max(0.0, 1.0 - kept_trace),
+        conditioning=float(eigenvalues[-1] / eigenvalues[0]),
     )
 
 
