@@ -1,6 +1,7 @@
 r"""Coupling SDPs with certified brackets; the only module of qmot that talks to cvxpy.
 
-The problem (seed 000, definition of :math:`MK_\hbar` and its Kantorovich dual):
+The problem (Caglioti–Golse–Paul, *Quantum optimal transport is cheaper*, definition of
+:math:`MK_\hbar` and its Kantorovich dual):
 
 .. math::
 
@@ -93,7 +94,7 @@ AUTO_FALLBACK_DIM = 49
 AUTO_FIRST_ORDER_DIM = 400
 """Largest reduced coupling dimension r·s that ``AUTO`` gives to QMOT-IPM first. Measured
 (1 thread): QMOT-IPM certifies 1e-8 gaps in 3–5 s at r·s = 195–247 (thermal states with
-quadrature costs, seed 002 §3), where QMOT-ENTROPIC needed ≈ 30 s for 5e-5 (before its warm
+quadrature costs, Wirth §3), where QMOT-ENTROPIC needed ≈ 30 s for 5e-5 (before its warm
 eigensolver); but it stalls far from optimal on coherent mixtures whose reduced marginals have
 condition numbers ≈ 1e11 (r·s = 256, 480), where QMOT-ENTROPIC certifies 1e-4 (11 s at 256,
 40 s at 480 on 2 cores, ``benchmarks/bench_first_order.py``). Above 400 an interior-point
@@ -490,7 +491,7 @@ def coupling_sdp(
     Solves :math:`\min\{\operatorname{tr}(CQ) : Q \succeq 0, \operatorname{tr}_2 Q = R,
     \operatorname{tr}_1 Q = S\}` and its dual
     :math:`\max\{\operatorname{tr}(RA) + \operatorname{tr}(SB) : A\otimes I+I\otimes B \preceq C\}`
-    (the quantum Kantorovich duality of seed 000, section 2).
+    (the quantum Kantorovich duality of Caglioti–Golse–Paul, section 2).
 
     Parameters
     ----------
