@@ -264,3 +264,17 @@ def check_named_options(
         if not check(value):
             raise InvalidInputError(f"`solver_options[{name!r}]` must be {rule} (got {value!r})")
     return dict(options)
+
+
+def is_integer_value(value: Any) -> bool:
+    """True for Python and NumPy integers (not booleans): a rule of the options schemas."""
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+def is_finite_real(value: Any) -> bool:
+    """True for finite Python and NumPy reals (not booleans): a rule of the options schemas."""
+    return (
+        isinstance(value, int | float | np.integer | np.floating)
+        and not isinstance(value, bool)
+        and bool(np.isfinite(value))
+    )

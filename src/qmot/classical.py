@@ -5,7 +5,8 @@ r"""Classical two-marginal optimal transport: the baseline for every quantum num
     W_2^2(\mu,\nu) = \min_{p \ge 0,\ p\mathbf 1 = a,\ p^\top \mathbf 1 = b}
     \sum_{ij} p_{ij}|x_i - y_j|^2
 
-(seed 000, eq. (1) and the definition of :math:`C_c`), solved exactly by POT's network simplex,
+(Caglioti–Golse–Paul 2020, eq. (1) and the definition of :math:`C_c`), solved exactly by POT's
+network simplex,
 and in one dimension by the monotone (quantile) coupling.
 """
 
@@ -155,7 +156,8 @@ def w2(
 
     .. math:: W_2^2 = \min_{p \in \Pi(a, b)} \sum_{ij} p_{ij} |x_i - y_j|^2
 
-    (seed 000, eq. (1); :math:`C_c` of the bipartite matching problem). Solved by POT's exact
+    (Caglioti–Golse–Paul 2020, eq. (1); :math:`C_c` of the bipartite matching problem). Solved by
+    POT's exact
     network simplex (``ot.emd``); the bracket comes from :func:`certify_plan`.
 
     Parameters

@@ -1,7 +1,7 @@
 r"""QMOT-ENTROPIC: a first-order, certified solver for large coupling SDPs.
 
 Because :math:`\operatorname{tr} R = \operatorname{tr} S = 1`, the Kantorovich dual of the coupling
-SDP (seed 000, §2)
+SDP (Caglioti–Golse–Paul 2020, §2)
 
 .. math::
 
@@ -56,7 +56,7 @@ import numpy as np
 import scipy.linalg
 from scipy.optimize import minimize
 
-from qmot._validation import check_named_options
+from qmot._validation import check_named_options, is_finite_real, is_integer_value
 from qmot.certify.tolerance import Tolerance
 
 __all__ = ["NAME", "EntropicResult", "check_entropic_options", "solve_coupling_entropic"]
@@ -111,27 +111,15 @@ class EntropicResult:
 
 
 _OPTION_RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
-    "max_evaluations": ("a positive integer", lambda v: _is_int(v) and v >= 1),
-    "epsilon_start": ("a number in (0, 1]", lambda v: _is_real(v) and 0 < v <= 1),
-    "epsilon_factor": ("a number in (0, 1)", lambda v: _is_real(v) and 0 < v < 1),
-    "stage_evaluations": ("a positive integer", lambda v: _is_int(v) and v >= 1),
-    "stage_defect": ("a positive number", lambda v: _is_real(v) and v > 0),
-    "memory": ("a positive integer", lambda v: _is_int(v) and v >= 1),
-    "certify_every": ("a positive integer", lambda v: _is_int(v) and v >= 1),
+    "max_evaluations": ("a positive integer", lambda v: is_integer_value(v) and v >= 1),
+    "epsilon_start": ("a number in (0, 1]", lambda v: is_finite_real(v) and 0 < v <= 1),
+    "epsilon_factor": ("a number in (0, 1)", lambda v: is_finite_real(v) and 0 < v < 1),
+    "stage_evaluations": ("a positive integer", lambda v: is_integer_value(v) and v >= 1),
+    "stage_defect": ("a positive number", lambda v: is_finite_real(v) and v > 0),
+    "memory": ("a positive integer", lambda v: is_integer_value(v) and v >= 1),
+    "certify_every": ("a positive integer", lambda v: is_integer_value(v) and v >= 1),
     "eigensolver": ("'warm' or 'dense'", lambda v: v in ("warm", "dense")),
 }
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int | np.integer) and not isinstance(value, bool)
-
-
-def _is_real(value: Any) -> bool:
-    return (
-        isinstance(value, int | float | np.integer | np.floating)
-        and not isinstance(value, bool)
-        and bool(np.isfinite(value))
-    )
 
 
 def check_entropic_options(options: Mapping[str, Any]) -> dict[str, Any]:

@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 from scipy.linalg import LinAlgError, cho_factor, cho_solve, lstsq
 
-from qmot._validation import check_named_options
+from qmot._validation import check_named_options, is_finite_real, is_integer_value
 from qmot.errors import SolverError
 
 __all__ = ["IPMResult", "check_ipm_options", "solve_coupling_ipm"]
@@ -285,23 +285,11 @@ def _predictor_corrector(
 
 
 _OPTION_RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
-    "gap_tol": ("a positive number", lambda v: _is_real(v) and v > 0),
-    "residual_tol": ("a positive number", lambda v: _is_real(v) and v > 0),
-    "max_iterations": ("a positive integer", lambda v: _is_int(v) and v >= 1),
+    "gap_tol": ("a positive number", lambda v: is_finite_real(v) and v > 0),
+    "residual_tol": ("a positive number", lambda v: is_finite_real(v) and v > 0),
+    "max_iterations": ("a positive integer", lambda v: is_integer_value(v) and v >= 1),
 }
 """The ``solver_options`` of QMOT-IPM (``max_time`` comes from the entry point)."""
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int | np.integer) and not isinstance(value, bool)
-
-
-def _is_real(value: Any) -> bool:
-    return (
-        isinstance(value, int | float | np.integer | np.floating)
-        and not isinstance(value, bool)
-        and bool(np.isfinite(value))
-    )
 
 
 def check_ipm_options(options: Mapping[str, Any], *, solver: str = "QMOT-IPM") -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The reproduction of seed 003: every claim has a verdict and passes."""
+"""The reproduction of Cotar–Friesecke–Pass 2015: every claim has a verdict and passes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The reproduction of seed 000: every claim passes, and its building blocks are right."""
+"""The reproduction of Caglioti–Golse–Paul 2020: every claim passes, and its building blocks are
+right."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The reproduction of seed 002: every claim has a verdict and passes."""
+"""The reproduction of Wirth 2025: every claim has a verdict and passes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Certified column generation against full enumeration, sce_1d and brute force (seed 003)."""
+"""Certified column generation against full enumeration, sce_1d and brute force
+(Cotar–Friesecke–Pass 2015)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Symmetric N-marginal OT against independent oracles (seed 003)."""
+"""Symmetric N-marginal OT against independent oracles (Cotar–Friesecke–Pass 2015)."""
 
 from __future__ import annotations
 

@@ -58,7 +58,7 @@ def test_composition_is_the_composed_map() -> None:
 def test_kms_and_gns_inner_products() -> None:
     rho = random_density_matrix(3, seed=4)
     x = random_density_matrix(3, seed=5) - np.eye(3) / 3
-    # ‖x‖²_KMS = Σ √(λ_a λ_b)|x_ab|² ≤ tr(ρ x²) = ‖x‖²_GNS (seed 002, §2)
+    # ‖x‖²_KMS = Σ √(λ_a λ_b)|x_ab|² ≤ tr(ρ x²) = ‖x‖²_GNS (Wirth 2025, §2)
     values, vectors = np.linalg.eigh(rho)
     entries = vectors.conj().T @ x @ vectors
     expected = float(np.sum(np.sqrt(np.outer(values, values)) * np.abs(entries) ** 2))

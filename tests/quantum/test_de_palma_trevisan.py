@@ -1,5 +1,5 @@
 """W_{2,DPT} against closed forms, the integral representation, the original D, and the
-theorems of seed 002 on random inputs."""
+theorems of Wirth 2025 on random inputs."""
 
 from __future__ import annotations
 

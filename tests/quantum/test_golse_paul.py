@@ -1,4 +1,5 @@
-"""MK_ħ against closed forms, a second representation, and the theorems of seed 000."""
+"""MK_ħ against closed forms, a second representation, and the theorems of Caglioti–Golse–Paul
+2020."""
 
 from __future__ import annotations
 

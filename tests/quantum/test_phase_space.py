@@ -1,4 +1,4 @@
-"""Coherent-state algebra against the position-space definition (seed 000, §1)."""
+"""Coherent-state algebra against the position-space definition (Caglioti–Golse–Paul 2020, §1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-r"""Cotar–Friesecke–Pass, *Infinite-body OT with Coulomb cost* (seed 003), reproduced.
+r"""Cotar–Friesecke–Pass, *Infinite-body OT with Coulomb cost* (2015), reproduced.
 
 On finitely many sites (exact LPs) and on the line (exact cyclic quantile construction):
 convergence of :math:`F_N` to the mean field for positive-definite costs with the
@@ -38,7 +38,7 @@ from qmot.manybody import (
 __all__ = ["run"]
 
 PAPER = "cfp2015"
-TITLE = "Cotar–Friesecke–Pass: Infinite-body optimal transport with Coulomb cost (seed 003)"
+TITLE = "Cotar–Friesecke–Pass: Infinite-body optimal transport with Coulomb cost (2015)"
 SITES = np.linspace(0.0, 1.0, 8)
 MARGINAL = np.array([0.05, 0.1, 0.15, 0.2, 0.2, 0.15, 0.1, 0.05])
 
@@ -76,7 +76,7 @@ def convergence(ns: list[int]) -> tuple[list[Claim], list[dict[str, Any]]]:
             "mean-field-limit",
             "For positive-definite costs F_N → F_∞ = ∬c dμdμ with "
             "F_∞ − ‖c‖_∞/N ≤ F_N ≤ F_∞ (Gaussian, exponential; 8 sites)",
-            "seed 003, Thms 1.2–1.3, eqs. (3.4)–(3.6)",
+            "Cotar–Friesecke–Pass 2015, Thms 1.2–1.3, eqs. (3.4)–(3.6)",
             "O(1/N) convergence",
             f"bounds hold for all {len(definite)} (cost, N); F_∞ − F_N at N = {ns[-1]}: "
             + ", ".join(f"{r['F_inf'] - r['F_N']:.2e}" for r in definite if r["N"] == ns[-1]),
@@ -85,7 +85,7 @@ def convergence(ns: list[int]) -> tuple[list[Claim], list[dict[str, Any]]]:
         Claim(
             "product-not-optimal",
             "The product measure is not optimal at any finite N (certified F_N < F_∞)",
-            "seed 003, Prop. 3.6",
+            "Cotar–Friesecke–Pass 2015, Prop. 3.6",
             "F_N < F_∞ for N < ∞",
             f"min certified gap {min(r['product gap'] for r in definite):.2e}",
             all(r["product gap"] > 0 for r in definite),
@@ -94,7 +94,7 @@ def convergence(ns: list[int]) -> tuple[list[Claim], list[dict[str, Any]]]:
             "attractive-costs",
             "For the quadratic and truncated quadratic costs F_N does not "
             "approach ∬c dμdμ: all particles on one site cost 0",
-            "seed 003, Example 2.13",
+            "Cotar–Friesecke–Pass 2015, Example 2.13",
             "mean field is not the limit",
             f"F_∞ − F_N at N = {ns[-1]} ≥ {worst_ratio:.3f}",
             all(abs(r["F_N"]) < 1e-9 for r in attractive) and worst_ratio > 0.05,
@@ -111,7 +111,7 @@ def representability_example() -> Claim:
         "non-3-representable",
         "½(δ_A⊗δ_B + δ_B⊗δ_A) is 2-representable but not "
         "3-representable (certificate: separating hyperplane)",
-        "seed 003, §2 (Def. 2.1)",
+        "Cotar–Friesecke–Pass 2015, §2 (Def. 2.1)",
         "2: yes, 3: no",
         f"2: {two.representable}, 3: {three.representable} (hyperplane margin {three.margin:.3f})",
         two.representable and not three.representable and three.margin < 0,
@@ -128,7 +128,7 @@ def de_finetti(ns: list[int]) -> tuple[Claim, list[dict[str, Any]]]:
     claim = Claim(
         "de-finetti",
         "‖γ₂ − P_{2,γ_N}‖ ≤ 1/N in total variation sup_A|γ₂(A) − P₂(A)|",
-        "seed 003, Prop. 3.2",
+        "Cotar–Friesecke–Pass 2015, Prop. 3.2",
         "≤ 1/N (≤ 2/N in the sup_{|f|≤1} norm of (3.2))",
         "max N·TV = " + f"{max(r['TV(γ2, P2)'] * r['N'] for r in rows):.3f}",
         all(r["TV(γ2, P2)"] <= r["1/N"] + 1e-12 for r in rows),
@@ -145,7 +145,7 @@ def hierarchy(particles: int, ks: list[int]) -> tuple[Claim, list[dict[str, floa
         "k-hierarchy",
         f"V^{{SCE,k}} (k-representable relaxations, N = {particles}) "
         "increase with k and bound V^SCE from below for k < N",
-        "seed 003, eq. (3.10), Cor. 3.5",
+        "Cotar–Friesecke–Pass 2015, eq. (3.10), Cor. 3.5",
         "monotone lower bounds",
         ", ".join(f"k={r['k']}: {r['V_k']:.4f}" for r in rows),
         values == sorted(values)
@@ -170,7 +170,7 @@ def hierarchy_limit(particles: int, ks: list[int]) -> tuple[Claim, list[dict[str
         "hierarchy-limit",
         "V^{SCE,k}[ρ] → ½(1 − 1/N)∬ρρc as k → ∞ (the product "
         f"value; N = {particles}, 4 sites, Gaussian cost)",
-        "seed 003, Cor. 3.5",
+        "Cotar–Friesecke–Pass 2015, Cor. 3.5",
         f"limit {limit:.6f}",
         f"V_k at k = {ks[-1]}: {rows[-1]['V_k']:.6f} (gap {gaps[-1]:.2e})",
         gaps == sorted(gaps, reverse=True) and 0 <= gaps[-1] <= gaps[0] / 5,
@@ -198,7 +198,7 @@ def two_site(ns: list[int]) -> tuple[Claim, list[dict[str, Any]]]:
     claim = Claim(
         "two-site-model",
         "Two sites: F_N = μᵀCμ − p(1−p)Δ/(N−1), the O(1/N) correction to the mean field, exactly",
-        "seed 003, Remark 2.12(c) (two-site model)",
+        "Cotar–Friesecke–Pass 2015, Remark 2.12(c) (two-site model)",
         "closed form",
         f"max |LP − closed form| = {worst:.1e}",
         worst <= 1e-10,
@@ -257,7 +257,7 @@ def one_dimensional(ns: list[int]) -> tuple[list[Claim], list[dict[str, Any]], F
             "uniform-coulomb-1d",
             "Uniform density on [0,1], Coulomb: V_ee^SCE = N Σ_{k<N}(N−k)/k "
             "(equally spaced co-motion)",
-            "seed 003, eq. (1.21) with the 1-D SCE",
+            "Cotar–Friesecke–Pass 2015, eq. (1.21) with the 1-D SCE",
             "N Σ (N−k)/k",
             f"closed form inside every certified bracket: {inside}; "
             f"max relative difference {closed:.1e}",
@@ -268,7 +268,7 @@ def one_dimensional(ns: list[int]) -> tuple[list[Claim], list[dict[str, Any]], F
             "sce-1d-mean-field",
             "1-D SCE per pair approaches the mean field ∬e^{−a|x−y|} from "
             "below within 1/N (exponential cost, uniform density; certified brackets)",
-            "seed 003, Thm. 1.3",
+            "Cotar–Friesecke–Pass 2015, Thm. 1.3",
             f"F_∞ = {mean_field:.6f}",
             "F_N = " + ", ".join(f"{r['F_N exponential']:.5f}" for r in rows),
             certified and bounded,
@@ -304,7 +304,7 @@ def _convergence_figure(rows: list[dict[str, Any]]) -> Figure:
         yscale="log",
         xlabel="N",
         ylabel="F_∞ − F_N",
-        title="Mean-field gap on 8 sites (seed 003, Thm. 1.3)",
+        title="Mean-field gap on 8 sites (Cotar–Friesecke–Pass 2015, Thm. 1.3)",
     )
     axes.legend(fontsize=8)
     figure.tight_layout()
@@ -312,7 +312,8 @@ def _convergence_figure(rows: list[dict[str, Any]]) -> Figure:
 
 
 def run(quick: bool = True) -> ExperimentReport:
-    """Reproduce seed 003: every claim with qmot's certified value and a verdict."""
+    """Reproduce Cotar–Friesecke–Pass 2015: every claim with qmot's certified value and a
+    verdict."""
     report = ExperimentReport(PAPER, TITLE)
     ns = [2, 3, 4, 6, 8] if quick else [2, 3, 4, 5, 6, 8, 10, 12]
     claims, report.tables["convergence"] = convergence(ns)

@@ -1,4 +1,4 @@
-r"""Caglioti–Golse–Paul, *Quantum optimal transport is cheaper* (seed 000), reproduced.
+r"""Caglioti–Golse–Paul, *Quantum optimal transport is cheaper* (2020), reproduced.
 
 Two coherent-state "particles" on the line: :math:`R = m_1|a\rangle\langle a| + m_2|-a\rangle
 \langle -a|`, :math:`S = \tfrac12(|b\rangle\langle b| + |-b\rangle\langle -b|)`, with
@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 PAPER = "cgp2020"
-TITLE = "Caglioti–Golse–Paul: Quantum optimal transport is cheaper (seed 000)"
+TITLE = "Caglioti–Golse–Paul: Quantum optimal transport is cheaper (Caglioti–Golse–Paul 2020)"
 AGREEMENT = 1e-7
 """Tolerance for 'equal' between a certified value and a closed form."""
 
@@ -143,7 +143,7 @@ def equal_masses(
             "equal-masses",
             "Equal masses: quantum and classical costs coincide, C_q = C_c = "
             "(a−b)², for every a < b and ħ",
-            "seed 000, eq. (13)",
+            "Caglioti–Golse–Paul 2020, eq. (13)",
             "(a − b)²",
             f"max |C_q − (a−b)²| = {worst:.2e} over {len(rows)} (a, b, ħ)",
             inside and all(r["status"] == "optimal" for r in rows),
@@ -159,7 +159,7 @@ def equal_masses(
             "eq22-coupling",
             "The Töplitz coupling ½(|a;b⟩⟨a;b| + |−a;−b⟩⟨−a;−b|) is a "
             "coupling of R and S and attains (a−b)²",
-            "seed 000, §4, eq. (22)",
+            "Caglioti–Golse–Paul 2020, §4, eq. (22)",
             "tr(C Q) = (a − b)²",
             f"max |tr(C Q) − (a−b)²| = {attained:.2e}",
             attained <= AGREEMENT and max(r["Q_eq22 marginal error"] for r in rows) <= AGREEMENT,
@@ -199,7 +199,7 @@ def check_cost_matrix(
     claim = Claim(
         "eq7-cost-matrix",
         "The cost operator projected on φ±⊗ψ± is the 4×4 matrix of eq. (7)",
-        "seed 000, eqs. (6)–(8)",
+        "Caglioti–Golse–Paul 2020, eqs. (6)–(8)",
         "diag: a²(1∓λ)/(1±λ) + b²(1∓μ)/(1±μ); γ, δ = −2ab(1∓λμ)/√((1−λ²)(1−μ²)) as used for T",
         f"max entry difference {worst:.2e}",
         worst <= AGREEMENT,
@@ -273,7 +273,7 @@ def unequal_masses(
         Claim(
             "eq16-classical-coupling",
             "The quantised classical coupling Q_c costs the classical optimum 2ηa²",
-            "seed 000, eqs. (14)–(16)",
+            "Caglioti–Golse–Paul 2020, eqs. (14)–(16)",
             "tr(C Q_c) = 2ηa² = C_c",
             f"max |tr(C Q_c) − 2ηa²| = {eq16:.2e}",
             eq16 <= AGREEMENT and max(abs(r["C_c"] - r["2 eta a^2"]) for r in rows) <= AGREEMENT,
@@ -281,7 +281,7 @@ def unequal_masses(
         Claim(
             "trace-Qq",
             "The perturbation Q_q has zero marginals and lowers the cost",
-            "seed 000, §3 (after eq. (20))",
+            "Caglioti–Golse–Paul 2020, §3 (after eq. (20))",
             "tr(C Q_q) = −8η²λ²/(1−λ²) as printed",
             f"tr(C Q_q) = −8a²λ²/(1−λ²) to {trace_q:.1e}",
             trace_q <= AGREEMENT and max(r["Q_q marginals"] for r in rows) <= AGREEMENT,
@@ -293,7 +293,7 @@ def unequal_masses(
         Claim(
             "Q-epsilon",
             "Q_ε = Q_c + εQ_q is a coupling for small ε > 0 and costs less than C_c",
-            "seed 000, eqs. (17)–(21)",
+            "Caglioti–Golse–Paul 2020, eqs. (17)–(21)",
             "Q_ε ⪰ 0 for 0 < ε ≪ 1",
             f"largest ε with Q_ε ⪰ 0: min over grid {min(r['eps_max'] for r in rows):.2e}",
             all(r["eps_max"] > 0 and r["tr(C Q_eps_max)"] < r["C_c"] for r in rows),
@@ -302,7 +302,7 @@ def unequal_masses(
             "quantum-cheaper",
             "The actual quantum optimum is strictly cheaper: C_q < C_c "
             "(certified: C_c lower bound − C_q upper bound > 0)",
-            "seed 000, eq. (21)",
+            "Caglioti–Golse–Paul 2020, eq. (21)",
             "C_q < C_c (upper bound by Q_ε only)",
             f"min certified saving {min(r['saving lower'] for r in rows):.3e}",
             all(r["saving lower"] > 0 for r in rows),
@@ -341,7 +341,7 @@ def semiclassical_trend(
         "semiclassical-trend",
         "The quantum saving C_c − C_q is positive and exponentially small "
         "as ħ → 0 (log-slope in 1/ħ close to −2a², the rate of λ²)",
-        "seed 000, §3 and §1",
+        "Caglioti–Golse–Paul 2020, §3 and §1",
         "saving of order λ² = e^{−2a²/ħ}",
         f"fitted slope of log(saving) vs 1/ħ: {slope:.3f} (−2a² = {-2 * a * a})",
         all(r["saving lower"] > 0 for r in rows) and -3 * a * a < slope < -a * a,
@@ -470,7 +470,7 @@ def random_mixtures(
             "eq5-toeplitz-bound",
             "For Töplitz operators MK_ħ(R,S)² ≤ W₂(μ,ν)² of their "
             "symbols (random mixtures, d = 1, 2)",
-            "seed 000, eq. (5)",
+            "Caglioti–Golse–Paul 2020, eq. (5)",
             "MK² ≤ W₂²",
             f"min W₂² − MK² = {min(r['W2 lower'] - r['MK2 upper'] for r in rows):.3e} "
             f"over {len(rows)} instances",
@@ -479,7 +479,7 @@ def random_mixtures(
         Claim(
             "nonnegative",
             "MK_ħ² ≥ 0 (C ≥ 0 with the −2dħ shift)",
-            "seed 000, §1",
+            "Caglioti–Golse–Paul 2020, §1",
             "MK² ≥ 0",
             f"min certified lower bound {min(r['MK2 lower'] for r in rows):.3e}",
             positive,
@@ -488,7 +488,7 @@ def random_mixtures(
             "husimi-bound",
             "W₂(W̃[R], W̃[S])² ≤ MK_ħ(R,S)² + 4dħ (Husimi densities "
             f"discretised on a {husimi_points}² grid; d = 1)",
-            "seed 000, §1",
+            "Caglioti–Golse–Paul 2020, §1",
             "W₂(W̃R, W̃S)² ≤ MK² + 4dħ",
             f"min slack {slack:.3e} over {len(husimi_rows)}",
             slack >= 0,
@@ -499,7 +499,7 @@ def random_mixtures(
 
 
 def run(quick: bool = True) -> ExperimentReport:
-    """Reproduce seed 000: every claim with qmot's certified value and a verdict."""
+    """Reproduce Caglioti–Golse–Paul 2020: every claim with qmot's certified value and a verdict."""
     report = ExperimentReport(PAPER, TITLE)
     pairs = [(0.5, 1.0), (1.0, 1.5)] if quick else [(0.3, 0.8), (0.5, 1.0), (1.0, 1.5), (1.0, 2.0)]
     hbars = [0.2, 1.0] if quick else [0.1, 0.3, 1.0, 3.0]

@@ -22,7 +22,7 @@ class Claim:
     statement
         The claim in words.
     reference
-        Where the paper makes it (``"seed 000, eq. (13)"``).
+        Where the paper makes it (``"Caglioti–Golse–Paul 2020, eq. (13)"``).
     paper_value
         The paper's value or statement, as text.
     qmot_value

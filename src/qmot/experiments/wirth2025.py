@@ -1,4 +1,4 @@
-r"""Wirth, *Triangle inequality for a quantum Wasserstein divergence* (seed 002), reproduced.
+r"""Wirth, *Triangle inequality for a quantum Wasserstein divergence* (Wirth 2025), reproduced.
 
 Checks, each a :class:`Claim` with qmot's certified numbers: the integral representation
 (Thm. 2.7) against the cost (Def. 2.10); the identity with the original De Palma–Trevisan
@@ -37,7 +37,7 @@ from qmot.quantum.channels import _apply_channel, _kms_norm
 __all__ = ["run"]
 
 PAPER = "wirth2025"
-TITLE = "Wirth: Triangle inequality for a quantum Wasserstein divergence (seed 002)"
+TITLE = "Wirth: Triangle inequality for a quantum Wasserstein divergence (Wirth 2025)"
 AGREEMENT = 1e-7
 
 
@@ -78,7 +78,7 @@ def integral_check(count: int, rng: np.random.Generator) -> tuple[Claim, list[di
         "The cost equals ∫ ‖L_v(σ^{1/4+it}yσ^{1/4−it}) − "
         "R_v(ρ^{1/4+it}xρ^{1/4−it})‖² dμ(t), dμ = 2/cosh(2πt) dt (random states, "
         "channels and operators, rank-deficient σ included)",
-        "seed 002, Thm. 2.7",
+        "Wirth 2025, Thm. 2.7",
         "equality",
         f"max |integral − cost| = {worst:.1e} over {len(rows)}",
         worst <= 1e-8,
@@ -121,7 +121,7 @@ def identities(count: int, rng: np.random.Generator) -> tuple[list[Claim], list[
         Claim(
             "original-identity",
             "W_{2,DPT}² = D(ρ,σ)² − ½D(ρ,ρ)² − ½D(σ,σ)² with the original De Palma–Trevisan D",
-            "seed 002, Introduction and Remark 2.13",
+            "Wirth 2025, Introduction and Remark 2.13",
             "identity",
             f"max difference {identity:.1e}",
             identity <= 10 * AGREEMENT,
@@ -129,7 +129,7 @@ def identities(count: int, rng: np.random.Generator) -> tuple[list[Claim], list[
         Claim(
             "pseudometric",
             "W(ρ,ρ) = 0 and W(ρ,σ) = W(σ,ρ)",
-            "seed 002, after Cor. 2.14",
+            "Wirth 2025, after Cor. 2.14",
             "W(ρ,ρ) = 0, symmetric",
             f"max W(ρ,ρ)² ≤ {max(r['W(ρ,ρ)² upper'] for r in rows):.1e},"
             f" max asymmetry {symmetry:.1e}",
@@ -139,7 +139,7 @@ def identities(count: int, rng: np.random.Generator) -> tuple[list[Claim], list[
             "optimal-channel",
             "The channel recovered from the optimal coupling is admissible "
             "(Φ_*(σ) = ρ) and attains W²",
-            "seed 002, Def. 2.12",
+            "Wirth 2025, Def. 2.12",
             "inf attained by a channel",
             f"max |C(Φ) − W²| = {channel:.1e}",
             channel <= 10 * AGREEMENT,
@@ -188,7 +188,7 @@ def pure_states(count: int, rng: np.random.Generator) -> tuple[list[Claim], list
         "pure-states",
         "Pure qubit states with Pauli costs: W² = |r − s|² (Bloch "
         "vectors); one pure state: W² = Σ‖x‖²_{ρ,KMS} + ⟨x⟩_σ² − 2⟨x⟩_ρ⟨x⟩_σ",
-        "seed 002, §1 (Bunth–Pitrik–Titkos–Virosztek)",
+        "Wirth 2025, §1 (Bunth–Pitrik–Titkos–Virosztek)",
         "closed forms",
         f"max difference {worst:.1e} over {len(rows)} pairs",
         worst <= AGREEMENT,
@@ -198,7 +198,7 @@ def pure_states(count: int, rng: np.random.Generator) -> tuple[list[Claim], list
         "triangle-pure",
         "Triangle inequality W(ψ,ρ) + W(ρ,φ) ≥ W(ψ,φ) for pure qubit states ψ, φ through a "
         "mixed state ρ (Pauli costs)",
-        "seed 002, Cor. 2.14 (pure-state case of Bunth–Pitrik–Titkos–Virosztek)",
+        "Wirth 2025, Cor. 2.14 (pure-state case of Bunth–Pitrik–Titkos–Virosztek)",
         "inequality",
         f"min certified slack {slack:.3e} over {len(rows)} triples",
         slack >= -1e-7,
@@ -231,7 +231,7 @@ def subadditivity_check(count: int, rng: np.random.Generator) -> tuple[Claim, li
         "subadditivity",
         "C(Φ23∘Φ12)^{1/2} ≤ C(Φ12)^{1/2} + C(Φ23)^{1/2} (random "
         "channels between spaces of dimension 2–3)",
-        "seed 002, Thm. 2.11",
+        "Wirth 2025, Thm. 2.11",
         "inequality",
         f"min slack {worst:.3e} over {len(rows)}",
         worst >= -1e-10,
@@ -262,7 +262,7 @@ def triangle_random(count: int, rng: np.random.Generator) -> tuple[Claim, list[d
     claim = Claim(
         "triangle-random",
         "W(ρ1,ρ3) ≤ W(ρ1,ρ2) + W(ρ2,ρ3) on random qubit (Pauli) and qutrit (spin-1) triples",
-        "seed 002, Cor. 2.14",
+        "Wirth 2025, Cor. 2.14",
         "inequality",
         f"min certified slack {worst:.3e} over {len(rows)} triples",
         worst >= -1e-7,
@@ -280,7 +280,7 @@ def triangle_adversarial(restarts: int, evaluations: int) -> tuple[Claim, dict[s
         "triangle-adversarial",
         "No triple violates the triangle inequality under an "
         "adversarial search (qubits, Pauli costs; Wirth proves slack ≥ 0)",
-        "seed 002, Cor. 2.14",
+        "Wirth 2025, Cor. 2.14",
         "slack ≥ 0",
         f"smallest slack found {best.slack:.3e} (certified ≥ {best.certified_slack:.3e}) "
         f"in {search.evaluations} triples",
@@ -316,7 +316,7 @@ def unbounded_convergence(cutoffs: list[int]) -> tuple[Claim, list[dict[str, Any
         "unbounded-quadratures",
         "With unbounded costs (position, momentum) W² of "
         "thermal states converges as the Fock cut-off grows",
-        "seed 002, §3 (Def. 3.7)",
+        "Wirth 2025, §3 (Def. 3.7)",
         "well defined for finite second moments",
         f"changes between cut-offs {', '.join(f'{c:.1e}' for c in changes)}",
         decreasing and all(r["status"] == "optimal" for r in rows),
@@ -360,7 +360,7 @@ def _slack_histogram(random_rows: list[dict[str, Any]], adversarial: dict[str, A
 
 
 def run(quick: bool = True) -> ExperimentReport:
-    """Reproduce seed 002: every claim with qmot's certified value and a verdict."""
+    """Reproduce Wirth 2025: every claim with qmot's certified value and a verdict."""
     rng = np.random.default_rng(2025)
     report = ExperimentReport(PAPER, TITLE)
     claim, report.tables["integral"] = integral_check(6 if quick else 20, rng)

@@ -1,4 +1,5 @@
-"""Symmetric N-body and infinite-body optimal transport with pair costs (seed 003)."""
+"""Symmetric N-body and infinite-body optimal transport with pair costs (Cotar–Friesecke–Pass
+2015)."""
 
 from qmot.manybody.marginals import density_to_marginal, grid_sites
 from qmot.manybody.mean_field import (

@@ -1,6 +1,7 @@
 r"""Certified column generation for symmetric N-marginal OT on many sites.
 
-The occupation LP of :mod:`qmot.manybody.symmetric_ot` (seed 003, eqs. (1.18)–(1.19)) has
+The occupation LP of :mod:`qmot.manybody.symmetric_ot` (Cotar–Friesecke–Pass 2015, eqs.
+(1.18)–(1.19)) has
 :math:`\binom{N+L-1}{N}` columns. Column generation keeps a *pool* :math:`P` of occupation
 vectors and solves the restricted master LP
 
@@ -733,7 +734,8 @@ def dnn_lower_bound(
     multipliers together — the dual of the doubly nonnegative relaxation of the whole problem
     (two-site marginal :math:`\mathbb E[(1, n)(1, n)^\top] \succeq 0`, entrywise
     non-negative, with one-site marginal :math:`N\mu`; cf. the N-representability
-    conditions of seed 003, §1.4). SCS returns :math:`y`; the bound is then evaluated exactly as
+    conditions of Cotar–Friesecke–Pass 2015, §1.4). SCS returns :math:`y`; the bound is then
+    evaluated exactly as
     in :func:`dnn_pricing_bound` at that :math:`y`, so an inaccurate SDP solution only loosens
     it; ``time_limit`` (seconds of SCS iterations; ``None``: run to its tolerance 1e-7) stops
     it early at a looser but still certified bound. Returns ``(bound, y)``, or ``None`` when SCS

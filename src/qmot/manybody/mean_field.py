@@ -1,4 +1,5 @@
-r"""The mean-field (infinite-body) functional and its relation to finite N (seed 003).
+r"""The mean-field (infinite-body) functional and its relation to finite N (Cotar–Friesecke–Pass
+2015).
 
 For costs with positive Fourier transform the infinite-body problem is solved by the product
 measure (Thm. 1.2), so :math:`F_\infty[\mu] = \iint c\,d\mu\,d\mu` (eq. (1.17)), and for bounded
@@ -22,7 +23,8 @@ __all__ = ["MeanFieldComparison", "compare_with_mean_field", "hartree", "mean_fi
 
 
 def mean_field_value(C: ArrayLike, mu: ArrayLike) -> float:
-    r""":math:`F_\infty[\mu] = \mu^\top C\mu` per pair (seed 003, eq. (1.17), product measure)."""
+    r""":math:`F_\infty[\mu] = \mu^\top C\mu` per pair (Cotar–Friesecke–Pass 2015, eq. (1.17),
+    product measure)."""
     matrix = np.asarray(C, dtype=float)
     weights = np.asarray(mu, dtype=float)
     if np.any(np.isinf(matrix[weights > 0][:, weights > 0])):

@@ -1,4 +1,5 @@
-r"""Occupation-number configurations of N particles on L sites (seed 003, discrete setting).
+r"""Occupation-number configurations of N particles on L sites (Cotar–Friesecke–Pass 2015, discrete
+setting).
 
 A symmetric N-body measure on L sites is a mixture of the uniform measures :math:`S_n` on the
 words with occupation vector :math:`n\in\mathbb N^L`, :math:`|n| = N`. All words of :math:`S_n`
@@ -78,7 +79,8 @@ def cyclic_quantile_plan(
     r"""Feasible symmetric N-body plan by the cyclic quantile construction along ``order``.
 
     The N particles sit at the quantile levels :math:`t, t+1/N, \dots, t+(N-1)/N` of the sites
-    listed in ``order`` (seed 003's 1-D co-motion plan; on a line in increasing order and with
+    listed in ``order`` (Cotar–Friesecke–Pass 2015's 1-D co-motion plan; on a line in increasing
+    order and with
     a convex decreasing cost it is optimal). Its marginal is exactly ``mu`` for *any* order,
     and two particles share a site only when that site has :math:`\mu_k > 1/N`.
 

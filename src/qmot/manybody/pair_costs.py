@@ -1,7 +1,8 @@
-r"""Radial pair costs :math:`c(x, y) = \ell(|x - y|)` of seed 003 (Cotar–Friesecke–Pass).
+r"""Radial pair costs :math:`c(x, y) = \ell(|x - y|)` of Cotar–Friesecke–Pass 2015.
 
 Each cost builds the :math:`L\times L` matrix on a set of sites, knows its Fourier transform
-:math:`\hat\ell(k) = \int e^{-ik\cdot z}\ell(z)\,dz` where seed 003 gives it (Remark 2.12(b),
+:math:`\hat\ell(k) = \int e^{-ik\cdot z}\ell(z)\,dz` where Cotar–Friesecke–Pass 2015 gives it
+(Remark 2.12(b),
 Example 2.13), and says whether it is positive definite — analytically where known (Theorem 1.2
 needs :math:`\hat\ell \ge 0`), numerically on given sites otherwise.
 """
@@ -70,7 +71,8 @@ class PairCost:
             return self.profile(distances)
 
     def fourier(self, k: ArrayLike, dim: int) -> np.ndarray:
-        """Fourier transform :math:`\\hat\\ell(|k|)` in dimension ``dim`` (as in seed 003)."""
+        """Fourier transform :math:`\\hat\\ell(|k|)` in dimension ``dim`` (as in
+        Cotar–Friesecke–Pass 2015)."""
         raise NotImplementedError(f"{type(self).__name__} has no Fourier transform in qmot")
 
     def is_positive_definite_on(self, sites: ArrayLike, *, tol: float = 1e-10) -> bool:
@@ -199,7 +201,7 @@ class InverseMultiquadric(PairCost):
 @dataclass(frozen=True)
 class SoftCoulomb(InverseMultiquadric):
     """:math:`\\ell(r) = (1 + r^2)^{-1/2}` (inverse multiquadric with :math:`\\lambda = 1`,
-    :math:`\\beta = 1/2`; not in seed 003, a common regularised Coulomb)."""
+    :math:`\\beta = 1/2`; not in Cotar–Friesecke–Pass 2015, a common regularised Coulomb)."""
 
     lam: float = 1.0
     beta: float = 0.5

@@ -1,4 +1,4 @@
-r"""N-representability of pair measures on finitely many sites (seed 003, §§2–3).
+r"""N-representability of pair measures on finitely many sites (Cotar–Friesecke–Pass 2015, §§2–3).
 
 A symmetric pair measure :math:`\mu_2` on :math:`L` sites is N-representable (Def. 2.1) when
 it is the pair marginal of a symmetric N-body measure, i.e. lies in
@@ -103,7 +103,7 @@ def is_n_representable(
 
     Examples
     --------
-    >>> mu2 = [[0.0, 0.5], [0.5, 0.0]]          # ½(δ_A⊗δ_B + δ_B⊗δ_A), seed 003 §2
+    >>> mu2 = [[0.0, 0.5], [0.5, 0.0]]          # ½(δ_A⊗δ_B + δ_B⊗δ_A), Cotar–Friesecke–Pass 2015 §2
     >>> is_n_representable(mu2, 2).representable, is_n_representable(mu2, 3).representable
     (True, False)
     """
@@ -148,7 +148,8 @@ def is_n_representable(
 def representability_hierarchy(
     C: ArrayLike, mu: ArrayLike, N: int, ks: list[int]
 ) -> list[dict[str, float]]:
-    r""":math:`V^{SCE,k} = \binom N2 F_k^{OT}[\mu]` (seed 003, eq. (3.10)) for each ``k``.
+    r""":math:`V^{SCE,k} = \binom N2 F_k^{OT}[\mu]` (Cotar–Friesecke–Pass 2015, eq. (3.10)) for
+    each ``k``.
 
     Lower bounds of :math:`V^{SCE} = V^{SCE,N}` for ``k < N`` (k-representability is weaker),
     upper bounds for ``k > N``.
@@ -174,7 +175,8 @@ def representability_hierarchy(
 
 
 def de_finetti_pair_measure(result: SymmetricOTResult) -> tuple[np.ndarray, float]:
-    r"""The de Finetti pair measure of seed 003, Prop. 3.2, and its distance to :math:`\gamma_2`.
+    r"""The de Finetti pair measure of Cotar–Friesecke–Pass 2015, Prop. 3.2, and its distance to
+    :math:`\gamma_2`.
 
     :math:`P_{2,\gamma_N} = (1-\tfrac1N)\gamma_2 + \tfrac1N\Delta_\#\gamma_1` (draw two points
     with replacement from the empirical measure of :math:`\omega\sim\gamma_N`); the

@@ -75,7 +75,8 @@ class SymmetricOTResult(TransportResult):
 
     @property
     def cost_per_pair(self) -> float:
-        """:math:`F_N^{OT}[\\mu] = \\text{cost}/\\binom N2` (seed 003, eq. (1.19))."""
+        """:math:`F_N^{OT}[\\mu] = \\text{cost}/\\binom N2` (Cotar–Friesecke–Pass 2015, eq.
+        (1.19))."""
         return self.cost / math.comb(self.particles, 2)
 
     @property
@@ -273,7 +274,8 @@ def symmetric_ot(
     Returns
     -------
     SymmetricOTResult
-        ``cost`` = :math:`\min\mathbb E\sum_{i<j}C(x_i,x_j)` (total, seed 003 eq. (1.18)),
+        ``cost`` = :math:`\min\mathbb E\sum_{i<j}C(x_i,x_j)` (total, Cotar–Friesecke–Pass 2015 eq.
+        (1.18)),
         ``cost_per_pair`` = :math:`F_N^{OT}`, the optimal configurations with their weights,
         Kantorovich potential ``potentials["y"]``, ``pair_measure``, certified bracket
         ``[lower_bound, upper_bound]``; ``status="optimal"`` only when it closed to ``tol``.
@@ -403,7 +405,8 @@ def sce_energy(
     rho_sites: ArrayLike, N: int, pair_cost: ArrayLike, **options: object
 ) -> SymmetricOTResult:
     r"""Strictly-correlated-electrons energy :math:`V_{ee}^{SCE}[\rho] = \binom N2 F_N^{OT}[\rho/N]`
-    (seed 003, eq. (1.21)) for a density given as masses on sites with :math:`\sum\rho = N`.
+    (Cotar–Friesecke–Pass 2015, eq. (1.21)) for a density given as masses on sites with
+    :math:`\sum\rho = N`.
 
     ``pair_cost`` is the ``L x L`` cost matrix on the sites.
     """

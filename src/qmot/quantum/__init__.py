@@ -1,5 +1,6 @@
-"""Quantum optimal transport: the Golse–Mouhot–Paul pseudo-distance MK_ħ (seed 000) and the
-De Palma–Trevisan quantum Wasserstein divergence (seed 002)."""
+"""Quantum optimal transport: the Golse–Mouhot–Paul pseudo-distance MK_ħ (Caglioti–Golse–Paul 2020)
+and the
+De Palma–Trevisan quantum Wasserstein divergence (Wirth 2025)."""
 
 from qmot.quantum.channels import (
     apply_channel,

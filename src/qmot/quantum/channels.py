@@ -1,6 +1,6 @@
 r"""Quantum channels in finite dimension: Kraus ↔ Choi, both pictures, composition, KMS.
 
-Conventions (seed 002, Prop. 2.1): a channel :math:`\Phi_*` from states on ``K`` (input,
+Conventions (Wirth 2025, Prop. 2.1): a channel :math:`\Phi_*` from states on ``K`` (input,
 dimension ``n_in``) to states on ``H`` (output, ``n_out``) has Kraus operators
 :math:`v_j : K \to H` (arrays ``(n_out, n_in)``) with :math:`\sum_j v_j^* v_j = 1_K`;
 
@@ -180,7 +180,7 @@ def compose(first: Sequence[np.ndarray], second: Sequence[np.ndarray]) -> tuple[
     ``first`` = Kraus of :math:`\Phi_{12}` (:math:`H_2 \to H_1`), ``second`` = Kraus of
     :math:`\Phi_{23}` (:math:`H_3\to H_2`); the composed channel maps states on :math:`H_3`
     to :math:`H_1`, :math:`(\Phi_{12*}\circ\Phi_{23*})(a) = \sum_{ij} v_i w_j a (v_i w_j)^*`
-    (seed 002, proof of Thm. 2.11).
+    (Wirth 2025, proof of Thm. 2.11).
     """
     if first[0].shape[1] != second[0].shape[0]:
         raise InvalidInputError(
@@ -214,7 +214,7 @@ def random_channel(
 
 
 def kms_inner(a: np.ndarray, b: np.ndarray, rho: np.ndarray) -> complex:
-    r"""KMS inner product (seed 002, §2).
+    r"""KMS inner product (Wirth 2025, §2).
 
     :math:`\langle a, b\rangle_\rho = \operatorname{tr}(a^*\rho^{1/2} b \rho^{1/2})`, with the
     square root of every eigenvalue above the rounding floor (none is cut: an eigenvalue
@@ -231,7 +231,7 @@ def _floor_rtol(rho: np.ndarray) -> float:
 
 
 def kms_norm(a: ArrayLike, rho: ArrayLike) -> float:
-    r""":math:`\|a\|_\rho = \|\rho^{1/4} a \rho^{1/4}\|_2` (seed 002, §2).
+    r""":math:`\|a\|_\rho = \|\rho^{1/4} a \rho^{1/4}\|_2` (Wirth 2025, §2).
 
     Parameters
     ----------

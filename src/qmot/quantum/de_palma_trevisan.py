@@ -1,4 +1,4 @@
-r"""The De Palma–Trevisan quantum Wasserstein divergence (seed 002, Wirth).
+r"""The De Palma–Trevisan quantum Wasserstein divergence (Wirth 2025, Wirth).
 
 For density operators :math:`\rho` on :math:`H`, :math:`\sigma` on :math:`K`, self-adjoint
 :math:`x = (x_1..x_m)` on :math:`H`, :math:`y = (y_1..y_m)` on :math:`K` and a channel with
@@ -128,7 +128,7 @@ def dpt_cost(
     y: Sequence[ArrayLike],
     channel: Sequence[ArrayLike],
 ) -> float:
-    r"""Cost :math:`C_{\rho,\sigma,x,y}(\Phi)` of seed 002, Def. 2.10, for a given channel.
+    r"""Cost :math:`C_{\rho,\sigma,x,y}(\Phi)` of Wirth 2025, Def. 2.10, for a given channel.
 
     Parameters
     ----------
@@ -186,7 +186,8 @@ def dpt_divergence(
     max_time: float | None = None,
     verbose: bool = False,
 ) -> TransportResult:
-    r"""Squared De Palma–Trevisan divergence :math:`W_{2,DPT}(\rho,\sigma)^2` (seed 002, Def. 2.12).
+    r"""Squared De Palma–Trevisan divergence :math:`W_{2,DPT}(\rho,\sigma)^2` (Wirth 2025, Def.
+    2.12).
 
     ``cost`` is :math:`\inf_\Phi C_{\rho,\sigma,x,y}(\Phi)` over channels with
     :math:`\Phi_*(\sigma) = \rho` (``y = x`` unless ``ops_sigma`` is given); ``distance`` is
@@ -257,7 +258,7 @@ def dpt_original_squared(
     max_time: float | None = None,
     verbose: bool = False,
 ) -> TransportResult:
-    r"""The original De Palma–Trevisan quantity :math:`D(\rho,\sigma)^2` (seed 002, Introduction).
+    r"""The original De Palma–Trevisan quantity :math:`D(\rho,\sigma)^2` (Wirth 2025, Introduction).
 
     :math:`D^2 = \min_\Pi \sum_k \operatorname{tr}[(x_k\otimes 1 - 1\otimes x_k^\top)^2\Pi]` over
     couplings of :math:`(\rho,\sigma^\top)` (GNS squares, KMS cross term); it satisfies
@@ -323,7 +324,7 @@ def _coupling_with_transpose(
 
 
 def _complex_power(eigenvalues: np.ndarray, vectors: np.ndarray, power: complex) -> np.ndarray:
-    """Spectral power on the support only (seed 002, §2: ρ^z := Σ_{λ>0} λ^z |e⟩⟨e|)."""
+    """Spectral power on the support only (Wirth 2025, §2: ρ^z := Σ_{λ>0} λ^z |e⟩⟨e|)."""
     keep = eigenvalues > DEFAULT_SUPPORT_RTOL * max(float(eigenvalues[-1]), 0.0)
     powered = np.zeros(eigenvalues.shape, dtype=complex)
     powered[keep] = eigenvalues[keep].astype(complex) ** power
@@ -452,7 +453,7 @@ def subadditivity(
     first_channel: Sequence[ArrayLike],
     second_channel: Sequence[ArrayLike],
 ) -> tuple[float, float]:
-    r"""Both sides of seed 002, Thm. 2.11 for :math:`\Phi_{12*}(\rho_2) = \rho_1`,
+    r"""Both sides of Wirth 2025, Thm. 2.11 for :math:`\Phi_{12*}(\rho_2) = \rho_1`,
     :math:`\Phi_{23*}(\rho_3) = \rho_2`:
 
     :math:`C(\Phi_{23}\circ\Phi_{12})^{1/2} \le C(\Phi_{12})^{1/2} + C(\Phi_{23})^{1/2}`.
@@ -473,7 +474,7 @@ def subadditivity(
 
 @dataclass(frozen=True)
 class TriangleCheck:
-    r"""Triangle inequality :math:`W_{13} \le W_{12} + W_{23}` (seed 002, Cor. 2.14), certified.
+    r"""Triangle inequality :math:`W_{13} \le W_{12} + W_{23}` (Wirth 2025, Cor. 2.14), certified.
 
     ``certified_slack`` uses the brackets: :math:`\sqrt{\ell_{12}} + \sqrt{\ell_{23}} -
     \sqrt{u_{13}}` (lower bounds of the two sides, upper bound of the long side).

@@ -1,4 +1,5 @@
-r"""The Golse–Mouhot–Paul quantum Wasserstein pseudo-distance :math:`MK_\hbar` (seed 000).
+r"""The Golse–Mouhot–Paul quantum Wasserstein pseudo-distance :math:`MK_\hbar` (Caglioti–Golse–Paul
+2020).
 
 .. math::
 
@@ -6,7 +7,8 @@ r"""The Golse–Mouhot–Paul quantum Wasserstein pseudo-distance :math:`MK_\hba
     C = \sum_{j=1}^d (x_j\otimes 1 - 1\otimes x_j)^2 + (p_j\otimes 1 - 1\otimes p_j)^2 - 2d\hbar,
 
 with the quantum Kantorovich dual
-:math:`\sup\{\operatorname{tr}(RA + SB) : A\otimes I + I\otimes B \le C\}` (seed 000, §2).
+:math:`\sup\{\operatorname{tr}(RA + SB) : A\otimes I + I\otimes B \le C\}` (Caglioti–Golse–Paul
+2020, §2).
 Writing :math:`b_j = a_j\otimes 1 - 1\otimes a_j = (X_j + iP_j)/\sqrt{2\hbar}` gives
 
 .. math::
@@ -128,7 +130,8 @@ def mk2(
     max_time: float | None = None,
     verbose: bool = False,
 ) -> TransportResult:
-    r"""Squared quantum Wasserstein pseudo-distance :math:`MK_\hbar(R,S)^2` (seed 000, §1).
+    r"""Squared quantum Wasserstein pseudo-distance :math:`MK_\hbar(R,S)^2` (Caglioti–Golse–Paul
+    2020, §1).
 
     Reduces exactly to the finite SDP on the sections of ``R`` and ``S`` (coherent span or
     Fock truncation), then to the supports, and certifies the result (:mod:`qmot.sdp`).
@@ -217,7 +220,8 @@ def _basis_name(state: State) -> str:
 def classical_cost(R: CoherentMixture, S: CoherentMixture) -> TransportResult:
     r""":math:`C_c = W_2(\mu,\nu)^2` of the phase-space symbols of two Töplitz operators.
 
-    The classical bipartite cost of seed 000, §1, on :math:`\mathbb R^{2d}`; by seed 000,
+    The classical bipartite cost of Caglioti–Golse–Paul 2020, §1, on :math:`\mathbb R^{2d}`; by
+    Caglioti–Golse–Paul 2020,
     eq. (5), :math:`MK_\hbar(R,S)^2 \le C_c`.
     """
     for name, state in (("R", R), ("S", S)):
@@ -254,7 +258,7 @@ class QuantumSaving:
 
     @property
     def strictly_cheaper(self) -> bool:
-        """True when the bracket proves :math:`C_q < C_c` (seed 000, eq. (21))."""
+        """True when the bracket proves :math:`C_q < C_c` (Caglioti–Golse–Paul 2020, eq. (21))."""
         return self.lower_bound > 0
 
 
@@ -266,7 +270,7 @@ def quantum_saving(R: CoherentMixture, S: CoherentMixture, **options: object) ->
 
 @dataclass(frozen=True)
 class CouplingAnalysis:
-    r"""An optimal coupling written in the coherent frame (seed 000, §4).
+    r"""An optimal coupling written in the coherent frame (Caglioti–Golse–Paul 2020, §4).
 
     :math:`Q = \sum q_{ij,kl}|z_i w_j\rangle\langle z_k w_l|`.
 
@@ -292,7 +296,8 @@ class CouplingAnalysis:
 def analyse_coupling(
     R: CoherentMixture, S: CoherentMixture, coupling: np.ndarray
 ) -> CouplingAnalysis:
-    r"""Rewrite a coupling returned by :func:`mk2` on :math:`\{|z_i w_j\rangle\}` (seed 000, §4).
+    r"""Rewrite a coupling returned by :func:`mk2` on :math:`\{|z_i w_j\rangle\}`
+    (Caglioti–Golse–Paul 2020, §4).
 
     With :math:`e = T^\top z`, :math:`f = U^\top w` (the Gram orthonormalisations),
     :math:`q = (T\otimes U)\,Q_{ef}\,(T\otimes U)^*`; unique when the coherent states are linearly
@@ -340,7 +345,8 @@ def coupling_from_coherent_frame(
 ) -> np.ndarray:
     r"""Operator :math:`\sum q_{ij,kl}|z_i w_j\rangle\langle z_k w_l|` in :func:`mk2`'s basis.
 
-    The inverse of :func:`analyse_coupling`; e.g. the Töplitz coupling of seed 000, eq. (22)
+    The inverse of :func:`analyse_coupling`; e.g. the Töplitz coupling of Caglioti–Golse–Paul 2020,
+    eq. (22)
     is ``np.diag`` of the classical plan.
     """
     q = np.asarray(coefficients, dtype=complex)

@@ -1,4 +1,4 @@
-r"""Cost-operator presets for the De Palma–Trevisan divergence (seed 002).
+r"""Cost-operator presets for the De Palma–Trevisan divergence (Wirth 2025).
 
 * :func:`pauli` — :math:`(\sigma_x, \sigma_y, \sigma_z)` on a qubit;
 * :func:`spin` — :math:`(J_x, J_y, J_z)` for any spin :math:`j` (dimension :math:`2j+1`);

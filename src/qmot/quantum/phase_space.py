@@ -1,4 +1,4 @@
-r"""Coherent-state algebra in closed form (seed 000, §1 conventions).
+r"""Coherent-state algebra in closed form (Caglioti–Golse–Paul 2020, §1 conventions).
 
 Coherent states:
 :math:`\langle x|q,p\rangle = (\pi\hbar)^{-d/4} e^{-|x-q|^2/2\hbar} e^{ip\cdot x/\hbar}`.

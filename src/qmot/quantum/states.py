@@ -1,7 +1,8 @@
 r"""Density operators on :math:`L^2(\mathbb R^d)` that qmot represents exactly.
 
 * :class:`CoherentMixture` — the Töplitz operator :math:`\sum_i m_i |q_i,p_i\rangle\langle q_i,p_i|`
-  of a discrete phase-space symbol (seed 000, §1, definition of Töplitz operators); exact, no
+  of a discrete phase-space symbol (Caglioti–Golse–Paul 2020, §1, definition of Töplitz operators);
+  exact, no
   truncation anywhere.
 * :class:`FockDensity` — a density matrix in a truncated Fock (harmonic-oscillator) basis of
   ``modes`` modes, with :math:`a_j = (x_j + i p_j)/\sqrt{2\hbar}`.
@@ -89,7 +90,8 @@ class StateSection:
 
 @dataclass(frozen=True, eq=False)
 class CoherentMixture:
-    r"""Töplitz operator :math:`R = \sum_i m_i |q_i,p_i\rangle\langle q_i,p_i|` (seed 000, §1).
+    r"""Töplitz operator :math:`R = \sum_i m_i |q_i,p_i\rangle\langle q_i,p_i|`
+    (Caglioti–Golse–Paul 2020, §1).
 
     Parameters
     ----------
