@@ -161,14 +161,15 @@ def test_unreachable_tolerance_is_not_reported_as_optimal() -> None:
         cost, first, second, solver=SOLVER, tol=1e-15, solver_options={"max_evaluations": 40}
     )
     assert result.status == "gap_exceeds_tolerance"
-    assert result.info["solver_status"].startswith("max_evaluations (40 evaluations")
+    spent = re.match(r"max_evaluations \((\d+) evaluations", result.info["solver_status"])
+    assert spent is not None and 40 <= int(spent.group(1)) <= 42  # the line search ends first
     _assert_certificates(result, cost, first, second)
 
 
 def test_auto_hands_large_problems_to_the_first_order_solver(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(qmot.sdp, "AUTO_FIRST_ORDER_DIM", 8)
+    monkeypatch.setattr(qmot.solvers.coupling.auto, "AUTO_FIRST_ORDER_DIM", 8)
     cost, first, second = _random_instance(5, 3, 3)
     assert coupling_sdp(cost, first, second, tol=1e-5).solver == SOLVER
     small_cost, small_first, small_second = _random_instance(5, 2, 2)

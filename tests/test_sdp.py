@@ -202,7 +202,7 @@ def test_bad_input_is_rejected_before_any_solver() -> None:
         InvalidInputError,
         match=(
             r"`solver` must be one of \('AUTO', 'QMOT-IPM', 'QMOT-ENTROPIC', 'CLARABEL', 'SCS'\)"
-            r" \(got 'MOSEK'\)"
+            r" or a solver object \(got 'MOSEK'\)"
         ),
     ):
         coupling_sdp(np.eye(4), half, half, solver="MOSEK")
@@ -261,12 +261,12 @@ def test_auto_hands_a_crashed_stage_over_and_names_the_path(
     rng: np.random.Generator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A singular factorisation inside QMOT-IPM must not escape: Clarabel takes over."""
-    import qmot.ipm
+    import qmot.solvers.coupling.ipm
 
     def crash(*args: object, **kwargs: object) -> None:
         raise np.linalg.LinAlgError("singular matrix")
 
-    monkeypatch.setattr(qmot.ipm, "solve_coupling_ipm", crash)
+    monkeypatch.setattr(qmot.solvers.coupling.ipm, "solve_coupling_ipm", crash)
     first, second = random_density_matrix(3, seed=4), random_density_matrix(2, seed=5)
     cost = random_hermitian(6, rng)
     result = coupling_sdp(cost, first, second)

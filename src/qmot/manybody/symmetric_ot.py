@@ -45,7 +45,7 @@ from qmot.manybody.occupations import (
     enumerate_configurations,
     pair_measure,
 )
-from qmot.results import OPTIMAL, TransportResult
+from qmot.results import OPTIMAL, Status, TransportResult
 
 __all__ = [
     "DEFAULT_MAX_CONFIGURATIONS",
@@ -331,7 +331,7 @@ def _by_enumeration(
         cost=upper,
         lower_bound=min(lower, upper),
         upper_bound=upper,
-        status=OPTIMAL if within else "gap_exceeds_tolerance",
+        status=OPTIMAL if within else Status.GAP_EXCEEDS_TOLERANCE,
         solver="HiGHS (full enumeration)",
         potentials={"y": y},
         residuals=residuals,

@@ -32,17 +32,15 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from qmot._solver_options import check_coupling_solver_options
 from qmot._validation import as_real_array
 from qmot.certify.margins import rounding_margin
-from qmot.certify.tolerance import Tolerance
 from qmot.classical import w2
 from qmot.errors import InvalidInputError
 from qmot.linalg import DEFAULT_SUPPORT_RTOL, hermitian_part
+from qmot.quantum.coupling import coupling_settings, solve_coupling
 from qmot.quantum.phase_space import coherent_fock_amplitudes, coherent_overlaps
 from qmot.quantum.states import CoherentMixture, FockDensity, StateSection
 from qmot.results import TransportResult
-from qmot.sdp import check_solver_options, solve_coupling
 
 __all__ = [
     "CouplingAnalysis",
@@ -143,15 +141,15 @@ def mk2(
     solver
         ``"AUTO"`` (default: QMOT-IPM for small sections, QMOT-ENTROPIC for large ones),
         ``"QMOT-IPM"``, ``"QMOT-ENTROPIC"``, ``"CLARABEL"`` or ``"SCS"`` (see
-        :func:`qmot.sdp.coupling_sdp`).
+        :func:`qmot.quantum.coupling.coupling_sdp`).
     atol, rtol, tol
         Required certified bracket width ``upper - lower <= atol + rtol * |cost|`` (defaults
         1e-10 and 1e-7); ``tol`` selects the former rule ``tol * max(1, |cost|)`` (see
-        :func:`qmot.sdp.coupling_sdp`).
+        :func:`qmot.quantum.coupling.coupling_sdp`).
     support_rtol
         Relative eigenvalue threshold of the support reduction.
     solver_options, max_time, verbose
-        Passed to the coupling solver (see :func:`qmot.sdp.coupling_sdp`): extra solver
+        Passed to the coupling solver (see :func:`qmot.quantum.coupling.coupling_sdp`): extra solver
         settings, a wall-clock budget in seconds (the best certified bracket so far is returned
         with ``status="time_limit"``) and a live progress display.
 
@@ -171,11 +169,15 @@ def mk2(
     25.0
     """
     first, second = _validate_pair(R, S)
-    solver_name = check_solver_options(
-        solver, tol, support_rtol, max_time=max_time, verbose=verbose
-    )
-    solver_options = check_coupling_solver_options(
-        solver_name, solver_options, _state_dim(first) * _state_dim(second)
+    settings = coupling_settings(
+        solver,
+        tol=tol,
+        atol=atol,
+        rtol=rtol,
+        support_rtol=support_rtol,
+        solver_options=solver_options,
+        max_time=max_time,
+        verbose=verbose,
     )
     first_section, second_section = first.section(), second.section()
     cost = cost_operator(first_section, second_section, first.hbar)
@@ -183,13 +185,8 @@ def mk2(
         cost,
         first_section.density,
         second_section.density,
+        settings,
         cost_error=cost_operator_error(first_section, second_section, first.hbar),
-        solver=solver_name,
-        tol=Tolerance.from_arguments(tol, atol, rtol),
-        support_rtol=support_rtol,
-        solver_options=solver_options,
-        max_time=max_time,
-        verbose=verbose,
     )
     info = {
         **result.info,
