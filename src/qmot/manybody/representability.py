@@ -17,12 +17,12 @@ from scipy.optimize import linprog
 
 from qmot._validation import as_real_array, check_positive_int
 from qmot.errors import InvalidInputError, SolverError
-from qmot.manybody.occupations import (
+from qmot.manybody.symmetric_ot import SymmetricOTResult, symmetric_ot
+from qmot.reductions.occupations import (
     configuration_count,
     enumerate_configurations,
     pair_measure,
 )
-from qmot.manybody.symmetric_ot import SymmetricOTResult, symmetric_ot
 
 __all__ = [
     "MAX_REPRESENTABILITY_CONFIGURATIONS",
