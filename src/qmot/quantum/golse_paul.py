@@ -38,8 +38,7 @@ from qmot.classical import w2
 from qmot.errors import InvalidInputError
 from qmot.linalg import DEFAULT_SUPPORT_RTOL, hermitian_part
 from qmot.quantum.coupling import coupling_settings, solve_coupling
-from qmot.quantum.phase_space import coherent_fock_amplitudes, coherent_overlaps
-from qmot.quantum.states import CoherentMixture, FockDensity, StateSection
+from qmot.quantum.states import CoherentMixture, QuantumState, StateSection
 from qmot.results import TransportResult
 
 __all__ = [
@@ -56,7 +55,7 @@ __all__ = [
     "quantum_saving",
 ]
 
-State = CoherentMixture | FockDensity
+State = QuantumState
 
 
 def cost_operator(first: StateSection, second: StateSection, hbar: float) -> np.ndarray:
@@ -99,9 +98,10 @@ def cost_operator_error(first: StateSection, second: StateSection, hbar: float) 
 
 def _validate_pair(first: object, second: object) -> tuple[State, State]:
     for name, state in (("R", first), ("S", second)):
-        if not isinstance(state, CoherentMixture | FockDensity):
+        if not isinstance(state, QuantumState):
             raise InvalidInputError(
-                f"`{name}` must be a CoherentMixture or a FockDensity (got {type(state).__name__})"
+                f"`{name}` must be a quantum state (CoherentMixture, FockDensity or another "
+                f"QuantumState) (got {type(state).__name__})"
             )
     if first.hbar != second.hbar:  # type: ignore[union-attr]
         raise InvalidInputError(
@@ -190,28 +190,12 @@ def mk2(
     )
     info = {
         **result.info,
-        "basis": f"{_basis_name(first)} ⊗ {_basis_name(second)}",
+        "basis": f"{first.basis_name} ⊗ {second.basis_name}",
         "hbar": first.hbar,
         "section_dropped_weight": (first_section.dropped_weight, second_section.dropped_weight),
-        "truncation_loss": (
-            getattr(first, "truncation_loss", 0.0),
-            getattr(second, "truncation_loss", 0.0),
-        ),
+        "truncation_loss": (first.truncation_loss, second.truncation_loss),
     }
     return replace(result, info=info)
-
-
-def _state_dim(state: State) -> int:
-    """Dimension of the section a state spans at most (its points, or its Fock cut-off)."""
-    if isinstance(state, CoherentMixture):
-        return int(state.points.shape[0])
-    return int(state.matrix.shape[0])
-
-
-def _basis_name(state: State) -> str:
-    if isinstance(state, CoherentMixture):
-        return "orthonormalised coherent span (Gram)"
-    return f"Fock basis, cutoff {state.cutoff} per mode"
 
 
 def classical_cost(R: CoherentMixture, S: CoherentMixture) -> TransportResult:
@@ -369,9 +353,10 @@ def husimi(state: State, q: ArrayLike, p: ArrayLike) -> np.ndarray:
         ``state`` is not a supported state; ``q`` or ``p`` is non-numeric, complex (with a
         non-zero imaginary part), non-finite or of the wrong shape.
     """
-    if not isinstance(state, CoherentMixture | FockDensity):
+    if not isinstance(state, QuantumState):
         raise InvalidInputError(
-            f"`state` must be a CoherentMixture or a FockDensity (got {type(state).__name__})"
+            f"`state` must be a quantum state (CoherentMixture, FockDensity or another "
+            f"QuantumState) (got {type(state).__name__})"
         )
     q_arr, p_arr = as_real_array(q, "q"), as_real_array(p, "p")
     grid = state.modes == 1 and q_arr.ndim == 1 and p_arr.ndim == 1
@@ -387,13 +372,5 @@ def husimi(state: State, q: ArrayLike, p: ArrayLike) -> np.ndarray:
         points = np.hstack([q2, p2])
     if not np.all(np.isfinite(points)):
         raise InvalidInputError("`q` and `p` must be finite")
-    values = _coherent_expectations(state, points) / (2 * np.pi * state.hbar) ** state.modes
+    values = state.coherent_expectations(points) / (2 * np.pi * state.hbar) ** state.modes
     return values.reshape(len(q_arr), len(p_arr)) if grid else values
-
-
-def _coherent_expectations(state: State, points: np.ndarray) -> np.ndarray:
-    if isinstance(state, CoherentMixture):
-        overlaps = coherent_overlaps(points, state.points, state.hbar)
-        return np.abs(overlaps) ** 2 @ state.weights
-    amplitudes = coherent_fock_amplitudes(points, state.hbar, state.cutoff)
-    return np.einsum("ki,ij,kj->k", amplitudes.conj(), state.matrix, amplitudes).real
