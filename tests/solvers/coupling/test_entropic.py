@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import qmot.sdp
+import qmot.solvers.coupling.auto
 from qmot.errors import InvalidInputError
-from qmot.first_order import check_entropic_options
 from qmot.linalg import kron_left, kron_right, partial_trace, random_density_matrix
 from qmot.quantum import CoherentMixture, dpt_divergence, mk2
+from qmot.quantum.coupling import coupling_sdp
 from qmot.results import TransportResult
-from qmot.sdp import coupling_sdp
+from qmot.solvers.coupling.entropic import check_entropic_options
 from tests.conftest import random_hermitian
 
 SOLVER = "QMOT-ENTROPIC"
@@ -241,7 +241,7 @@ def _gibbs_marginals_by_expm(
 @settings(max_examples=5, deadline=None)
 @given(st.integers(0, 10_000))
 def test_warm_eigensolver_matches_dense_spectra_along_a_path(seed: int) -> None:
-    from qmot.first_order import GIBBS_CUTOFF, _gibbs_marginals, _WarmEigensolver
+    from qmot.solvers.coupling.entropic import GIBBS_CUTOFF, _gibbs_marginals, _WarmEigensolver
 
     rng = np.random.default_rng(seed)
     r = s = 8

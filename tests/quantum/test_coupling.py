@@ -14,7 +14,7 @@ from scipy.optimize import linprog
 from qmot.classical import w2_1d
 from qmot.errors import InvalidInputError, SolverError
 from qmot.linalg import kron_left, kron_right, partial_trace, random_density_matrix
-from qmot.sdp import coupling_sdp
+from qmot.quantum.coupling import coupling_sdp
 from tests.conftest import random_hermitian
 
 
@@ -218,7 +218,7 @@ def test_bad_input_is_rejected_before_any_solver() -> None:
 
 @pytest.mark.parametrize("side", [0, 1])
 def test_structured_congruence_matches_the_kronecker_product(side: int) -> None:
-    from qmot.sdp import _congruence
+    from qmot.certify.coupling import _congruence
 
     rng = np.random.default_rng(side)
     r, s = 3, 4
@@ -232,7 +232,8 @@ def test_structured_congruence_matches_the_kronecker_product(side: int) -> None:
 
 
 def test_finer_scaling_certifies_a_near_rank_deficient_coupling_no_worse() -> None:
-    from qmot.sdp import FINE_SCALING_SWEEPS, certify_primal, reduce_to_supports
+    from qmot.certify.coupling import FINE_SCALING_SWEEPS, certify_primal
+    from qmot.reductions.supports import reduce_to_supports
 
     rng = np.random.default_rng(7)
     r = s = 5
