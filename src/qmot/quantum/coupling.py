@@ -51,7 +51,7 @@ from qmot.errors import InvalidInputError
 from qmot.linalg import DEFAULT_SUPPORT_RTOL
 from qmot.reductions.scaling import power_of_two_scale
 from qmot.reductions.supports import ReducedCoupling, reduce_to_supports, rounding_support_rtol
-from qmot.results import TransportResult
+from qmot.results import Status, TransportResult
 from qmot.solvers.base import CouplingSolver, Progress, RunControl, SolverStatus
 from qmot.solvers.coupling.auto import AutoCoupling
 from qmot.solvers.coupling.closed_form import ProductCoupling
@@ -445,7 +445,7 @@ def _rescaled_result(result: TransportResult, factor: float, tol: Tolerance) -> 
         for key, value in result.residuals.items()
     }
     upper, lower = result.upper_bound * factor, result.lower_bound * factor
-    timed_out = "time_limit" in str(result.info.get("solver_status", "")).lower()
+    timed_out = result.status == Status.TIME_LIMIT  # the scaled problem's verdict, same budget
     return replace(
         result,
         cost=result.cost * factor,

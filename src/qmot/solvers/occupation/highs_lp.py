@@ -9,12 +9,19 @@ model serves the full enumeration (every column at once, solved once) and column
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import numpy as np
 
 from qmot.errors import InfeasibleError, SolverError
 
-__all__ = ["OccupationLP", "RestrictedMaster", "solve_occupation_lp"]
+__all__ = [
+    "OccupationLP",
+    "PairMeasureLP",
+    "RestrictedMaster",
+    "pair_measure_lp",
+    "solve_occupation_lp",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -144,3 +151,37 @@ def solve_occupation_lp(
     lp.add(configurations, column_costs, distinct=True)
     _, weights, y = lp.solve()
     return weights, y, "optimal"
+
+
+@dataclass(frozen=True)
+class PairMeasureLP:
+    """Outcome of :func:`pair_measure_lp`: non-negative ``weights`` with ``columns @ weights =
+    target`` when they exist, otherwise a Farkas ``separation`` ``h`` (with value ``<h, target>``,
+    negative, and ``<h, column> >= 0`` for every column)."""
+
+    weights: np.ndarray | None
+    separation: np.ndarray | None
+    separation_value: float
+
+
+def pair_measure_lp(columns: np.ndarray, target: np.ndarray) -> PairMeasureLP:
+    """Whether ``target`` is a non-negative combination of ``columns`` (HiGHS through SciPy),
+    with the Farkas certificate when it is not: minimise ``<h, target>`` over ``h ∈ [-1, 1]``
+    with ``<h, column> >= 0`` for all columns (the N-representability LP of Cotar–Friesecke–Pass
+    2015, Def. 2.1, on occupation vectors)."""
+    from scipy.optimize import linprog
+
+    count = columns.shape[1]
+    feasibility = linprog(
+        np.zeros(count), A_eq=columns, b_eq=target, bounds=(0, None), method="highs"
+    )
+    if feasibility.status == 0:
+        return PairMeasureLP(np.asarray(feasibility.x), None, 0.0)
+    if feasibility.status != 2:
+        raise SolverError(
+            "the representability LP failed", solver="HiGHS", status=str(feasibility.message)
+        )
+    separation = linprog(
+        target, A_ub=-columns.T, b_ub=np.zeros(count), bounds=(-1, 1), method="highs"
+    )
+    return PairMeasureLP(None, np.asarray(separation.x), float(separation.fun))
