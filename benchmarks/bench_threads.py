@@ -33,6 +33,7 @@ import argparse
 import functools
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -113,7 +114,14 @@ def child(case: str, leg: str) -> None:
 class Burner:
     """A process of this benchmark spinning on one core (the last one of the affinity mask)."""
 
-    CODE = "import os, sys\nos.sched_setaffinity(0, {int(sys.argv[1])})\nwhile True:\n    pass\n"
+    CODE = (
+        "import os, sys\n"
+        "os.sched_setaffinity(0, {int(sys.argv[1])})\n"
+        "parent = os.getppid()\n"
+        "while os.getppid() == parent:  # ends with the benchmark\n"
+        "    for _ in range(10**6):\n"
+        "        pass\n"
+    )
 
     def __enter__(self) -> Burner:
         core = max(os.sched_getaffinity(0))
@@ -146,11 +154,14 @@ def run(case: str, leg: str, busy: bool, timeout: float) -> dict[str, Any]:
     return {**outcome, "load": load}
 
 
-def _ratio(numerator: float | None, denominator: float | None) -> float | str:
-    if numerator is None or denominator is None:
-        return (
-            "—" if numerator is None and denominator is None else ">" if numerator is None else "<"
-        )
+def _ratio(numerator: float | None, denominator: float | None, timeout: float) -> float | str:
+    """``numerator / denominator``; a run stopped at ``timeout`` (``None``) gives a bound."""
+    if numerator is None and denominator is None:
+        return "—"
+    if numerator is None:
+        return f">{timeout / denominator:.3g}"
+    if denominator is None:
+        return f"<{numerator / timeout:.3g}"
     return numerator / denominator
 
 
@@ -180,11 +191,15 @@ def compare(cases: tuple[str, ...], legs: tuple[str, ...], repeats: int, timeout
             idle, busy = times[f"{leg} idle"]["seconds"], times[f"{leg} busy"]["seconds"]
             row[f"{leg} idle s"] = idle if idle is not None else times[f"{leg} idle"]["status"]
             row[f"{leg} busy s"] = busy if busy is not None else times[f"{leg} busy"]["status"]
-            row[f"{leg} busy/idle"] = _ratio(busy, idle)
+            row[f"{leg} busy/idle"] = _ratio(busy, idle, timeout)
         for leg in legs[1:]:
             for state in ("idle", "busy"):
                 row[f"{leg}/policy {state}"] = (
-                    _ratio(times[f"{leg} {state}"]["seconds"], times[f"policy {state}"]["seconds"])
+                    _ratio(
+                        times[f"{leg} {state}"]["seconds"],
+                        times[f"policy {state}"]["seconds"],
+                        timeout,
+                    )
                     if "policy" in legs
                     else "—"
                 )
@@ -246,6 +261,7 @@ def _timed(routine: Callable[[], Any]) -> float:
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(1))  # stop the burner too
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the small cases and DPT d = 16 only")
     parser.add_argument("--cases", default=None, help="comma-separated names of CASES")
