@@ -22,6 +22,26 @@ N(0, 1.5²), Dirichlet weights, ħ = 0.5, as in ``bench_first_order.py``) with `
 with ``QMOT-ENTROPIC``; W²_{2,DPT} between random full-rank qudits of dimension 8 and 16 with the
 spin operators of spin (d−1)/2 and ``QMOT-ENTROPIC``; all at ``tol=1e-4``.
 
+Measured on 2 cores shared with other work (1-minute load average 7.5–12.5 during these runs, so the
+"idle" legs are not idle), best of 2 runs (1 for DPT d = 16 and Golse–Paul M = N = 24),
+seconds, ``policy`` / ``off``:
+
+=======================  =============  =============  ================  ===============
+case                     policy, idle   policy, busy   off, idle         off, busy
+=======================  =============  =============  ================  ===============
+GP M=N=8 QMOT-IPM        0.36           0.81           0.85              4.3
+GP M=N=8 QMOT-ENTROPIC   2.2            7.1            103               > 120 (stopped)
+DPT d=8                  2.9            7.9            33                > 120 (stopped)
+DPT d=16                 35             86             > 240 (stopped)   > 240 (stopped)
+GP M=N=24 QMOT-IPM       74             120            > 240 (stopped)   not run
+=======================  =============  =============  ================  ===============
+
+Every run that ended reached status ``optimal``, with and without the policy, except QMOT-IPM
+at M = N = 24 (``gap_exceeds_tolerance`` with the policy, where ``AUTO`` would go on with
+QMOT-ENTROPIC; its ``off`` leg was stopped before it ended). Golse–Paul M = N = 24 with
+QMOT-ENTROPIC took 161 s with the policy on the machine as it was, and over 200 s in the three
+other legs (stopped).
+
 Run: ``python benchmarks/bench_threads.py [--quick] [--legs policy,off] [--cases ...]``;
 ``--crossover`` instead times ``eigh``, matrix products and Cholesky factorisations with 1 and
 2 threads (the measurement behind ``qmot._threads.THREADED_DIMENSION``).
