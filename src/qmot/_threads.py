@@ -1,12 +1,14 @@
 """How many BLAS/LAPACK threads a solve gets: one policy for every solver.
 
 Thread pools pay only on large matrices and only on idle cores. Measured on 2 cores
-(``benchmarks/bench_threads.py --crossover``): a second thread speeds up SciPy's complex
-Hermitian ``eigh`` and real Cholesky factorisation only from n ≈ 768 on (1.3–1.6× at n = 768–1024;
-0.8–1.1× at n ≤ 512), and NumPy's complex matrix product from n ≈ 64 on, where one product costs
-under a millisecond. And a second thread is ruinous when another process holds one of the two
-cores: ``dpt_divergence`` of two 16-dimensional qudits (``QMOT-ENTROPIC``, ``tol=1e-4``) took 91 s
-with 2 threads and 6.4 s with 1 — OpenBLAS threads wait for each other at every call, and a
+(``benchmarks/bench_threads.py --crossover``, 1-minute load average 2.5): a second thread speeds
+up SciPy's complex Hermitian ``eigh`` and real Cholesky factorisation only from n ≈ 768 on
+(1.3–1.6× at n = 768–1024; 0.75–1.2× at n ≤ 512), and NumPy's complex matrix product from n ≈ 64
+on, where one product costs under a millisecond. At load average 10, from n = 256 on, a second
+thread made each of them slower: ``eigh`` 3.4–12×, products 1.1–3×, Cholesky 1.6–1250×.
+And a second thread is ruinous when another process holds one of the two cores:
+``dpt_divergence`` of two 16-dimensional qudits (``QMOT-ENTROPIC``, ``tol=1e-4``) took 91 s with
+2 threads and 6.4 s with 1 — OpenBLAS threads wait for each other at every call, and a
 descheduled thread stalls them all.
 
 :func:`blas_policy` (a context manager) and :func:`uses_blas_policy` (the same as a decorator)
