@@ -40,7 +40,9 @@ Every run that ended reached status ``optimal``, with and without the policy, ex
 at M = N = 24 (``gap_exceeds_tolerance`` with the policy, where ``AUTO`` would go on with
 QMOT-ENTROPIC; its ``off`` leg was stopped before it ended). Golse–Paul M = N = 24 with
 QMOT-ENTROPIC took 161 s with the policy on the machine as it was, and over 200 s in the three
-other legs (stopped).
+other legs (stopped). The issue's yardstick, DPT d = 16 against ``1 thread`` (one run each, load
+average 4.5–5.9 and falling): policy 25.1 s idle, 43.3 s busy; 1 thread 18.0 s idle, 36.1 s
+busy — the policy gives this size one thread, so the differences (1.2–1.4×) are the machine's.
 
 Run: ``python benchmarks/bench_threads.py [--quick] [--legs policy,off] [--cases ...]``;
 ``--crossover`` instead times ``eigh``, matrix products and Cholesky factorisations with 1 and
