@@ -49,7 +49,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import naive_coupling_sdp, report
 
-from qmot._threads import lapack_owns_the_cores
+from qmot._threads import blas_policy
 from qmot.linalg import hermitian_part, random_density_matrix
 from qmot.quantum import CoherentMixture, dpt_divergence, mk2, spin
 from qmot.quantum.de_palma_trevisan import dpt_cost_operator
@@ -280,7 +280,7 @@ def _spectrum_times(recorded: list[tuple[Any, ...]]) -> dict[str, float]:
     totals = {name: 0.0 for name in ROUTES}
     errors = {name: 0.0 for name in ROUTES}
     misses = 0
-    with lapack_owns_the_cores():  # the thread set-up the solver runs under
+    with blas_policy(recorded[0][0].shape[0]):  # the thread set-up the solver runs under
         for entry in recorded:
             seconds, error, missed = _time_one_spectrum(*entry)
             misses += missed

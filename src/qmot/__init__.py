@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
+from qmot._threads import set_threads
 from qmot._version import __version__
 from qmot.errors import InfeasibleError, InvalidInputError, QmotError, SolverError
 from qmot.results import TransportResult
@@ -25,6 +26,7 @@ __all__ = [
     "manybody",
     "quantum",
     "sdp",
+    "set_threads",
 ]
 
 _LAZY_SUBMODULES = frozenset({"classical", "linalg", "sdp", "cli", "quantum", "manybody"})

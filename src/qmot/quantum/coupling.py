@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from qmot._progress import StageTable
-from qmot._threads import lapack_owns_the_cores
+from qmot._threads import blas_policy
 from qmot._validation import as_density_matrix, as_hermitian, check_seconds
 from qmot.certify.coupling import (
     FINE_SCALING_SWEEPS,
@@ -277,7 +277,7 @@ def solve_coupling(
             title = f"{settings.solver.name}: certified bracket per ε-stage"
             table = stack.enter_context(StageTable(title))
             settings = replace(settings, progress=table.chain(None))
-        stack.enter_context(lapack_owns_the_cores())
+        stack.enter_context(blas_policy(cost.shape[0]))
         return _CouplingPipeline(settings, GivenCoupling(cost, first, second, cost_error))()
 
 

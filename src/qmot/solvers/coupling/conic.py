@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from qmot._threads import uses_blas_policy
 from qmot.errors import InvalidInputError, SolverError
 from qmot.solvers.base import CouplingSolver, RawCoupling, RunControl, SolverStatus
 
@@ -104,6 +105,7 @@ class Scs(_CvxpyConic):
     time_limit_option: ClassVar[str] = "time_limit_secs"
 
 
+@uses_blas_policy
 def _solve_with_cvxpy(
     problem: ReducedCoupling,
     solver: str,

@@ -39,7 +39,7 @@ Measured (benchmarks/bench_first_order.py, 2 cores): the certified gap shrinks r
 and a relative gap of 1e-4 takes ≈ 800–2,000 evaluations on random coherent mixtures. A
 spectrum of a 480-dimensional ``K`` costs ≈ 19 ms with the warm iteration against ≈ 29 ms with a
 dense partial eigendecomposition (≈ 73 ms when NumPy's and SciPy's BLAS thread pools compete,
-which :func:`qmot._threads.lapack_owns_the_cores` prevents); whole solves with the dense route
+which :func:`qmot._threads.blas_policy` prevents); whole solves with the dense route
 take 1.4–1.7 times longer. Golse–Paul MK_ħ² between
 random mixtures of M = N coherent states, certified relative gap ≤ 1e-4: d = 1, M = N = 24
 (n = 480) in 40 s and M = N = 32 (n = 728) in 101 s; d = 2, M = N = 24 (n = 576) in 43 s and
@@ -58,6 +58,7 @@ import scipy.linalg
 from scipy.optimize import minimize
 
 from qmot._progress import StageTable
+from qmot._threads import uses_blas_policy
 from qmot._validation import check_named_options, is_finite_real, is_integer_value
 from qmot.certify.tolerance import Tolerance
 from qmot.solvers.base import (
@@ -458,6 +459,7 @@ class _Budget:
         return bool(self.reason)
 
 
+@uses_blas_policy
 def solve_coupling_entropic(
     cost: np.ndarray,
     first: np.ndarray,

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from scipy.linalg import LinAlgError, cho_factor, cho_solve, lstsq
 
+from qmot._threads import uses_blas_policy
 from qmot._validation import check_named_options, is_finite_real, is_integer_value
 from qmot.errors import SolverError
 from qmot.solvers.base import CouplingSolver, OptionRules, RawCoupling, RunControl, SolverStatus
@@ -310,6 +311,7 @@ def check_ipm_options(options: Mapping[str, Any], *, solver: str = "QMOT-IPM") -
     return check_named_options(options, _OPTION_RULES, solver)
 
 
+@uses_blas_policy
 def solve_coupling_ipm(
     cost: np.ndarray,
     first: np.ndarray,
