@@ -39,8 +39,15 @@ from qmot.certify.tolerance import Tolerance
 from qmot.classical import w2
 from qmot.errors import InvalidInputError
 from qmot.linalg import DEFAULT_SUPPORT_RTOL, hermitian_part
+from qmot.quantum.gaussian import (
+    GaussianState,
+    gaussian_mk2,
+    gaussian_pair,
+    tighten_with_moments,
+)
 from qmot.quantum.phase_space import coherent_fock_amplitudes, coherent_overlaps
 from qmot.quantum.states import CoherentMixture, FockDensity, StateSection
+from qmot.quantum.symmetry import mk2_phase_invariant, phase_invariant
 from qmot.results import TransportResult
 from qmot.sdp import check_solver_options, solve_coupling
 
@@ -139,7 +146,12 @@ def mk2(
     Parameters
     ----------
     R, S
-        :class:`CoherentMixture` or :class:`FockDensity` with the same ħ and number of modes.
+        :class:`CoherentMixture` or :class:`FockDensity` with the same ħ and number of modes,
+        or two :class:`~qmot.quantum.GaussianState` (exact moment SDP,
+        :func:`qmot.quantum.gaussian.gaussian_mk2`). Two phase-invariant (Fock-diagonal) Fock
+        densities are solved by the block SDP of :mod:`qmot.quantum.symmetry` when ``solver``
+        is ``None`` or ``"AUTO"``; when the coupling SDP leaves its bracket open the moment
+        bound :func:`qmot.quantum.moment_lower_bound` may close it.
     solver
         ``"AUTO"`` (default: QMOT-IPM for small sections, QMOT-ENTROPIC for large ones),
         ``"QMOT-IPM"``, ``"QMOT-ENTROPIC"``, ``"CLARABEL"`` or ``"SCS"`` (see
@@ -170,7 +182,13 @@ def mk2(
     >>> round(mk2(R, S).cost, 10)
     25.0
     """
+    if isinstance(R, GaussianState) or isinstance(S, GaussianState):
+        return gaussian_mk2(*gaussian_pair(R, S), tol=tol, atol=atol, rtol=rtol)
     first, second = _validate_pair(R, S)
+    tolerance = Tolerance.from_arguments(tol, atol, rtol)
+    if solver in (None, "AUTO") and phase_invariant(first) and phase_invariant(second):
+        symmetric = mk2_phase_invariant(first, second, tolerance=tolerance)  # type: ignore[arg-type]
+        return replace(symmetric, info={**symmetric.info, **_problem_info(first, second)})
     solver_name = check_solver_options(
         solver, tol, support_rtol, max_time=max_time, verbose=verbose
     )
@@ -185,7 +203,7 @@ def mk2(
         second_section.density,
         cost_error=cost_operator_error(first_section, second_section, first.hbar),
         solver=solver_name,
-        tol=Tolerance.from_arguments(tol, atol, rtol),
+        tol=tolerance,
         support_rtol=support_rtol,
         solver_options=solver_options,
         max_time=max_time,
@@ -194,14 +212,28 @@ def mk2(
     info = {
         **result.info,
         "basis": f"{_basis_name(first)} ⊗ {_basis_name(second)}",
-        "hbar": first.hbar,
         "section_dropped_weight": (first_section.dropped_weight, second_section.dropped_weight),
+        **_problem_info(first, second),
+    }
+    result = replace(result, info=info)
+    if result.status != "optimal" and np.isfinite(result.upper_bound):
+        result = tighten_with_moments(result, first, second, tolerance)
+    return result
+
+
+def _problem_info(first: State, second: State) -> dict[str, Any]:
+    """What the result is exact for, and the weights the states lost to truncation."""
+    fock = isinstance(first, FockDensity) or isinstance(second, FockDensity)
+    return {
+        "hbar": first.hbar,
+        "problem": "exact for the truncated states as given (Fock densities)"
+        if fock
+        else "exact for the coherent mixtures (no truncation)",
         "truncation_loss": (
             getattr(first, "truncation_loss", 0.0),
             getattr(second, "truncation_loss", 0.0),
         ),
     }
-    return replace(result, info=info)
 
 
 def _state_dim(state: State) -> int:
