@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -566,12 +567,121 @@ def _polished_dual(first: np.ndarray, second: np.ndarray, cross: np.ndarray) -> 
     return candidates
 
 
+def _polished_cross(first: np.ndarray, second: np.ndarray, dual: np.ndarray) -> np.ndarray:
+    r"""Primal point from complementary slackness :math:`M(K)Y = 0`: with :math:`V` the range of
+    :math:`Y`, solve :math:`AV_1 + KV_2 = 0`, :math:`K^\top V_1 + BV_2 = 0` for real :math:`K`
+    by least squares (it is then shrunk to exact admissibility like any other point)."""
+    n = first.shape[0]
+    eigenvalues, vectors = np.linalg.eigh((dual + dual.conj().T) / 2)
+    span = vectors[:, eigenvalues > 1e-6 * eigenvalues[-1]]
+    top, bottom = span[:n], span[n:]
+    columns = []
+    for a in range(n):
+        for b in range(n):
+            unit = np.zeros((n, n))
+            unit[a, b] = 1.0
+            image = np.concatenate([(unit @ bottom).ravel(), (unit.T @ top).ravel()])
+            columns.append(np.concatenate([image.real, image.imag]))
+    target = -np.concatenate([(first @ top).ravel(), (second @ bottom).ravel()])
+    solution = np.linalg.lstsq(
+        np.array(columns).T, np.concatenate([target.real, target.imag]), rcond=None
+    )[0]
+    return solution.reshape(n, n)
+
+
+def _barrier_cross(
+    first: np.ndarray, second: np.ndarray, target: float
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""Maximise :math:`\operatorname{tr}K + \mu\log\det M(K)` by damped Newton steps for
+    :math:`\mu \to 0` (until :math:`4d\mu \le` ``target``): the central path stays strictly
+    admissible, so no shrinking is needed. With :math:`G = M^{-1}`, the gradient is
+    :math:`\delta_{ab} + 2\mu\operatorname{Re}G_{a,n+b}` and the Hessian
+    :math:`-\mu\operatorname{Re}(G_{21}[b,c]G_{21}[d,a] + G_{22}[b,d]G_{11}[c,a] +
+    G_{11}[a,c]G_{22}[d,b] + G_{12}[a,d]G_{12}[c,b])`. At a centre
+    :math:`\operatorname{Re}(\mu G_{12}) = -I/2`, so :math:`Y = \mu G \succ 0` is the matching
+    dual point (returned second), with gap :math:`4d\mu`."""
+    n = first.shape[0]
+    cross, weight = np.zeros((n, n)), 1.0
+
+    def log_det(point: np.ndarray) -> float | None:
+        try:  # Cholesky, not the sign of det: an even number of negative eigenvalues has det > 0
+            factor = np.linalg.cholesky(_joint_matrix(first, second, point))
+        except np.linalg.LinAlgError:
+            return None
+        return 2.0 * float(np.sum(np.log(np.diag(factor).real)))
+
+    while True:
+        for _ in range(100):
+            inverse = np.linalg.inv(_joint_matrix(first, second, cross))
+            g11, g12, g21, g22 = inverse[:n, :n], inverse[:n, n:], inverse[n:, :n], inverse[n:, n:]
+            gradient = (np.eye(n) + 2.0 * weight * g12.real).ravel()
+            hessian = (
+                np.einsum("bc,da->abcd", g21, g21)
+                + np.einsum("bd,ca->abcd", g22, g11)
+                + np.einsum("ac,db->abcd", g11, g22)
+                + np.einsum("ad,cb->abcd", g12, g12)
+            ).real.reshape(n * n, n * n)
+            step = np.linalg.solve(weight * hessian, gradient)
+            decrement = float(gradient @ step)
+            if decrement <= 1e-20:
+                break
+            current, length = log_det(cross), 1.0
+            while length > 1e-14:
+                trial = cross + length * step.reshape(n, n)
+                value = log_det(trial)
+                if value is not None and current is not None:
+                    change = length * float(np.trace(step.reshape(n, n))) + weight * (
+                        value - current
+                    )
+                    if change >= 0.25 * length * decrement:
+                        break
+                length /= 2
+            else:
+                break
+            cross = trial
+        if 2 * n * weight <= target:
+            return cross, weight * np.linalg.inv(_joint_matrix(first, second, cross))
+        weight *= 0.1
+
+
+def _best_cross(
+    first: np.ndarray, second: np.ndarray
+) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
+    """The certified admissible :math:`K` of largest trace among the interior-point point, the
+    barrier point and the ones polished from the dual candidates."""
+    interior = _solve_primal(first, second)
+    candidates = [_certified_cross(first, second, interior)]
+    crosses, duals = [interior], []
+    try:
+        central, central_dual = _barrier_cross(first, second, 1e-13)
+        candidates.append(_certified_cross(first, second, central))
+        crosses.append(central)
+        duals.append(central_dual)
+    except np.linalg.LinAlgError:
+        pass
+    for dual in [_solve_dual(first, second), *_polished_dual(first, second, interior)]:
+        try:
+            polished = _polished_cross(first, second, dual)
+        except np.linalg.LinAlgError:
+            continue
+        candidates.append(_certified_cross(first, second, polished))
+    best = max(candidates, key=lambda cross: math.fsum(np.diag(cross)))
+    return best, crosses, duals
+
+
 def _best_dual_value(
-    first: np.ndarray, second: np.ndarray, cross: np.ndarray, errors: tuple[float, float]
+    first: np.ndarray,
+    second: np.ndarray,
+    crosses: Sequence[np.ndarray],
+    errors: tuple[float, float],
+    duals: Sequence[np.ndarray] = (),
 ) -> float:
-    """The smallest certified dual value among the interior-point dual and the polished ones."""
+    """The smallest certified dual value among the interior-point dual, the given ``duals`` and
+    the ones polished from the primal points ``crosses``."""
     values = [_certified_dual_value(first, second, _solve_dual(first, second), errors)]
-    for candidate in _polished_dual(first, second, cross):
+    polished = [dual for cross in crosses for dual in _polished_dual(first, second, cross)]
+    polished.extend(duals)
+    for candidate in polished:
         try:
             values.append(_certified_dual_value(first, second, candidate, errors))
         except SolverError:
@@ -610,7 +720,7 @@ def moment_lower_bound(R: object, S: object) -> float:
     first = _uncertainty_matrix(left.covariance, left.hbar)
     second = _uncertainty_matrix(right.covariance, right.hbar)
     cross = _solve_primal(first, second)
-    bound = _best_dual_value(first, second, cross, (left.error, right.error))
+    bound = _best_dual_value(first, second, (cross,), (left.error, right.error))
     return offset.value - offset.error - 2.0 * bound
 
 
@@ -656,13 +766,15 @@ def gaussian_mk2(
         lower, upper = offset.value - offset.error, offset.value + offset.error
         solver = "closed-form (pure side: product coupling)"
     else:
-        cross = _certified_cross(first, second, _solve_primal(first, second))
+        cross, crosses, duals = _best_cross(first, second)
         trace_cross = math.fsum(np.diag(cross))
         upper = offset.value + offset.error - 2.0 * (trace_cross - _EPS * abs(trace_cross))
         lower = (
-            offset.value - offset.error - 2.0 * _best_dual_value(first, second, cross, (0.0, 0.0))
+            offset.value
+            - offset.error
+            - 2.0 * _best_dual_value(first, second, crosses, (0.0, 0.0), duals)
         )
-        solver = "CLARABEL (Gaussian moment SDP)"
+        solver = "Gaussian moment SDP (CLARABEL + barrier, polished)"
     joint = np.block([[left.covariance, cross], [cross.T, right.covariance]])
     info["coupling_mean"] = np.concatenate([left.mean, right.mean])
     info["coupling_covariance"] = joint
