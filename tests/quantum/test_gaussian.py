@@ -269,7 +269,7 @@ def test_invalid_gaussian_states_are_refused(mean, covariance, message: str) -> 
 
 
 def test_mismatched_pairs_are_refused() -> None:
-    with pytest.raises(InvalidInputError, match="`S.hbar` must equal"):
+    with pytest.raises(InvalidInputError, match=r"`S\.hbar` must equal"):
         mk2(GaussianState.thermal(1.0, 1.0), GaussianState.thermal(1.0, 0.5))
     with pytest.raises(InvalidInputError, match="same number of modes"):
         mk2(GaussianState.thermal(1.0, 1.0), GaussianState.thermal(1.0, 1.0, modes=2))
@@ -277,5 +277,5 @@ def test_mismatched_pairs_are_refused() -> None:
         mk2(GaussianState.thermal(1.0, 1.0), FockDensity.thermal(1.0, 1.0, cutoff=3))
     with pytest.raises(InvalidInputError, match="`nbar` must be finite and non-negative"):
         GaussianState.thermal(-1.0)
-    with pytest.raises(InvalidInputError, match="SΩSᵀ = Ω"):
+    with pytest.raises(InvalidInputError, match=r"SΩSᵀ = Ω"):
         GaussianState.thermal(1.0).transformed(np.diag([2.0, 2.0]))

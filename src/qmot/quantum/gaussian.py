@@ -591,7 +591,7 @@ def _polished_cross(first: np.ndarray, second: np.ndarray, dual: np.ndarray) -> 
 
 def _barrier_cross(
     first: np.ndarray, second: np.ndarray, target: float
-) -> tuple[np.ndarray, np.ndarray]:
+) -> list[tuple[np.ndarray, np.ndarray]]:
     r"""Maximise :math:`\operatorname{tr}K + \mu\log\det M(K)` by damped Newton steps for
     :math:`\mu \to 0` (until :math:`4d\mu \le` ``target``): the central path stays strictly
     admissible, so no shrinking is needed. With :math:`G = M^{-1}`, the gradient is
@@ -599,7 +599,9 @@ def _barrier_cross(
     :math:`-\mu\operatorname{Re}(G_{21}[b,c]G_{21}[d,a] + G_{22}[b,d]G_{11}[c,a] +
     G_{11}[a,c]G_{22}[d,b] + G_{12}[a,d]G_{12}[c,b])`. At a centre
     :math:`\operatorname{Re}(\mu G_{12}) = -I/2`, so :math:`Y = \mu G \succ 0` is the matching
-    dual point (returned second), with gap :math:`4d\mu`."""
+    dual point, with gap :math:`4d\mu`. Returns the pair :math:`(K, Y)` of every phase: once
+    :math:`M(K)` is nearly singular, rounding (about :math:`\varepsilon/\mu` in :math:`G`)
+    stalls the centring, and which phase certifies best depends on the instance."""
     n = first.shape[0]
     cross, weight = np.zeros((n, n)), 1.0
 
@@ -610,7 +612,9 @@ def _barrier_cross(
             return None
         return 2.0 * float(np.sum(np.log(np.diag(factor).real)))
 
+    centred: list[tuple[np.ndarray, np.ndarray]] = []
     while True:
+        converged = False
         for _ in range(100):
             inverse = np.linalg.inv(_joint_matrix(first, second, cross))
             g11, g12, g21, g22 = inverse[:n, :n], inverse[:n, n:], inverse[n:, :n], inverse[n:, n:]
@@ -623,7 +627,8 @@ def _barrier_cross(
             ).real.reshape(n * n, n * n)
             step = np.linalg.solve(weight * hessian, gradient)
             decrement = float(gradient @ step)
-            if decrement <= 1e-20:
+            if decrement <= 1e-10 * weight:  # the decrement of f/μ, self-concordant
+                converged = True
                 break
             current, length = log_det(cross), 1.0
             while length > 1e-14:
@@ -639,8 +644,9 @@ def _barrier_cross(
             else:
                 break
             cross = trial
-        if 2 * n * weight <= target:
-            return cross, weight * np.linalg.inv(_joint_matrix(first, second, cross))
+        centred.append((cross.copy(), weight * np.linalg.inv(_joint_matrix(first, second, cross))))
+        if not converged or 2 * n * weight <= target:
+            return centred
         weight *= 0.1
 
 
@@ -653,10 +659,10 @@ def _best_cross(
     candidates = [_certified_cross(first, second, interior)]
     crosses, duals = [interior], []
     try:
-        central, central_dual = _barrier_cross(first, second, 1e-13)
-        candidates.append(_certified_cross(first, second, central))
-        crosses.append(central)
-        duals.append(central_dual)
+        for central, central_dual in _barrier_cross(first, second, 1e-13):
+            candidates.append(_certified_cross(first, second, central))
+            duals.append(central_dual)
+            crosses.append(central)
     except np.linalg.LinAlgError:
         pass
     for dual in [_solve_dual(first, second), *_polished_dual(first, second, interior)]:
