@@ -614,7 +614,6 @@ def _barrier_cross(
 
     centred: list[tuple[np.ndarray, np.ndarray]] = []
     while True:
-        converged = False
         for _ in range(100):
             inverse = np.linalg.inv(_joint_matrix(first, second, cross))
             g11, g12, g21, g22 = inverse[:n, :n], inverse[:n, n:], inverse[n:, :n], inverse[n:, n:]
@@ -628,7 +627,6 @@ def _barrier_cross(
             step = np.linalg.solve(weight * hessian, gradient)
             decrement = float(gradient @ step)
             if decrement <= 1e-10 * weight:  # the decrement of f/μ, self-concordant
-                converged = True
                 break
             current, length = log_det(cross), 1.0
             while length > 1e-14:
@@ -645,7 +643,7 @@ def _barrier_cross(
                 break
             cross = trial
         centred.append((cross.copy(), weight * np.linalg.inv(_joint_matrix(first, second, cross))))
-        if not converged or 2 * n * weight <= target:
+        if 2 * n * weight <= target:
             return centred
         weight *= 0.1
 
