@@ -82,7 +82,7 @@ def thermal_pairs(
     claim = Claim(
         "gaussian-thermal-exact",
         "Two thermal states: MK_ħ² = 2ħ(√n̄ − √n̄')², computed without truncation",
-        "qmot, Gaussian moment SDP (Caglioti–Golse–Paul 2020 cost, §1)",
+        "Caglioti–Golse–Paul 2020, §1 (the cost C); exact Gaussian moment SDP",
         "2ħ(√n̄ − √n̄')²",
         f"{len(rows)} pairs, worst |certified − closed form| "
         f"{max(abs(r['upper'] - r['closed form']) for r in rows):.2g}",
@@ -117,7 +117,7 @@ def squeezed_pairs(
         "gaussian-squeezed-pure-side",
         "A squeezed (pure) state against a displaced thermal state: the product coupling is "
         "forced, and the Fock route at cut-off 30 agrees to the truncation",
-        "qmot, Gaussian moment SDP; Fock route",
+        "Caglioti–Golse–Paul 2020, §1; Gaussian moment SDP vs Fock route",
         "MK_ħ² = |m − m'|² + tr Γ + tr Γ' − 2dħ",
         f"worst |Gaussian − Fock| = {worst:.2g}",
         worst < 1e-5,
@@ -152,7 +152,7 @@ def fock_convergence(
         "gaussian-fock-convergence",
         "The Fock route (exact for the truncated states) converges to the Gaussian value as "
         "the cut-off grows",
-        "qmot, Fock route vs Gaussian moment SDP",
+        "Caglioti–Golse–Paul 2020, §1; Fock route vs Gaussian moment SDP",
         f"exact value {exact:.10g}",
         f"distance {distances[0]:.2g} → {distances[-1]:.2g} (cut-off {cutoffs[0]} → {cutoffs[-1]})",
         monotone and all(r["status"] == "optimal" for r in rows),
