@@ -279,3 +279,18 @@ def test_mismatched_pairs_are_refused() -> None:
         GaussianState.thermal(-1.0)
     with pytest.raises(InvalidInputError, match=r"SΩSᵀ = Ω"):
         GaussianState.thermal(1.0).transformed(np.diag([2.0, 2.0]))
+
+
+def test_mk2_tightens_an_open_bracket_with_the_moment_bound() -> None:
+    """A time-limited coupling solve leaves its bracket open; mk2 raises the lower side to the
+    certified moment bound, which stays below the fully certified value."""
+    R = GaussianState.thermal(0.3, 1.0).displaced([0.5, 0.0]).to_fock(7)
+    S = GaussianState.thermal(0.8, 1.0).to_fock(7)
+    limited = mk2(R, S, solver="QMOT-ENTROPIC", max_time=0.05)
+    assert limited.status != "optimal"
+    bound = limited.info["moment_lower_bound"]
+    assert limited.lower_bound >= bound
+    reference = mk2(R, S, solver="QMOT-IPM")
+    assert reference.status == "optimal"
+    assert bound <= reference.upper_bound
+    assert limited.lower_bound <= reference.upper_bound
