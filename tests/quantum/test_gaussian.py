@@ -94,7 +94,7 @@ def test_two_mode_thermal_products_add_up_after_a_common_passive_unitary(rng) ->
     assert result.gap <= 1e-8
 
 
-@pytest.mark.parametrize("modes", [1, 2])
+@pytest.mark.parametrize("modes", [1, pytest.param(2, marks=pytest.mark.slow)])
 def test_symplectic_invariance_under_passive_unitaries(modes: int, rng) -> None:
     hbar = 0.4
     R, S = random_mixed(modes, hbar, rng), random_mixed(modes, hbar, rng)
@@ -136,14 +136,24 @@ def test_pure_side_forces_the_product_coupling() -> None:
     assert errors[2] < 1e-6
 
 
-def test_random_gaussian_pairs_are_certified(rng) -> None:
-    for modes in (1, 2):
-        for _ in range(3):
-            hbar = float(rng.uniform(0.2, 1.5))
-            result = mk2(random_mixed(modes, hbar, rng), random_mixed(modes, hbar, rng))
-            # measured: d = 1 within 3e-9 relative; d = 2 within 2e-7 relative (the dual side)
-            assert result.gap <= 1e-6 * max(1.0, abs(result.cost))
-            assert result.lower_bound >= -1e-9
+@pytest.mark.parametrize(
+    ("modes", "count"),
+    [
+        (1, 2),
+        (2, 1),
+        pytest.param(1, 10, marks=pytest.mark.slow),
+        pytest.param(2, 10, marks=pytest.mark.slow),
+    ],
+)
+def test_random_gaussian_pairs_are_certified(modes: int, count: int, rng) -> None:
+    """Certified to 1e-10 relative (the issue asks 1e-8): no truncation, and the barrier path
+    in extended precision closes the bracket that double precision leaves at about 1e-8."""
+    for _ in range(count):
+        hbar = float(rng.uniform(0.2, 1.5))
+        result = mk2(random_mixed(modes, hbar, rng), random_mixed(modes, hbar, rng))
+        assert result.status == "optimal"
+        assert result.gap <= 1e-10 * max(1.0, abs(result.cost))
+        assert result.lower_bound >= -1e-9
 
 
 def test_returned_joint_covariance_is_an_admissible_coupling(rng) -> None:
