@@ -920,7 +920,7 @@ def tighten_with_moments(
 
     try:
         bound = moment_lower_bound(R, S)
-    except SolverError:
+    except (SolverError, np.linalg.LinAlgError):  # the bound is optional evidence
         return result
     info = {**result.info, "moment_lower_bound": bound}
     if bound <= result.lower_bound:

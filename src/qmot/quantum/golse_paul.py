@@ -186,15 +186,15 @@ def mk2(
         return gaussian_mk2(*gaussian_pair(R, S), tol=tol, atol=atol, rtol=rtol)
     first, second = _validate_pair(R, S)
     tolerance = Tolerance.from_arguments(tol, atol, rtol)
-    if solver in (None, "AUTO") and phase_invariant(first) and phase_invariant(second):
-        symmetric = mk2_phase_invariant(first, second, tolerance=tolerance)  # type: ignore[arg-type]
-        return replace(symmetric, info={**symmetric.info, **_problem_info(first, second)})
     solver_name = check_solver_options(
         solver, tol, support_rtol, max_time=max_time, verbose=verbose
     )
     solver_options = check_coupling_solver_options(
         solver_name, solver_options, _state_dim(first) * _state_dim(second)
     )
+    if solver in (None, "AUTO") and phase_invariant(first) and phase_invariant(second):
+        symmetric = mk2_phase_invariant(first, second, tolerance=tolerance)  # type: ignore[arg-type]
+        return replace(symmetric, info={**symmetric.info, **_problem_info(first, second)})
     first_section, second_section = first.section(), second.section()
     cost = cost_operator(first_section, second_section, first.hbar)
     result = solve_coupling(
