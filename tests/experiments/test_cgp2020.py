@@ -30,7 +30,12 @@ def test_every_claim_has_a_verdict_and_passes(report: cgp2020.ExperimentReport) 
     failed = [claim.key for claim in report.claims if not claim.passed]
     assert not failed
     assert report.all_passed
-    assert set(report.figures) == {"cq_over_cc", "semiclassical", "husimi"}
+    assert set(report.figures) == {
+        "cq_over_cc",
+        "semiclassical",
+        "husimi",
+        "gaussian_fock_convergence",
+    }
 
 
 def test_eq7_reduces_to_c0_when_overlaps_vanish() -> None:

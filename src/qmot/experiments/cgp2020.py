@@ -521,4 +521,7 @@ def run(quick: bool = True) -> ExperimentReport:
     report.figures["husimi"] = _husimi_figure(*two_particle_states(1.0, 1.0, 0.3, 0.5))
     claims, report.tables["random_mixtures"] = random_mixtures(4 if quick else 12)
     report.claims += claims
+    from qmot.experiments.cgp2020_gaussian import add_gaussian_section
+
+    add_gaussian_section(report, quick)
     return report

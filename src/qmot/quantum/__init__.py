@@ -25,6 +25,7 @@ from qmot.quantum.de_palma_trevisan import (
     subadditivity,
     triangle_check,
 )
+from qmot.quantum.gaussian import GaussianState, moment_lower_bound, moments
 from qmot.quantum.golse_paul import (
     CouplingAnalysis,
     QuantumSaving,
@@ -50,6 +51,7 @@ __all__ = [
     "CoherentMixture",
     "CouplingAnalysis",
     "FockDensity",
+    "GaussianState",
     "QuantumSaving",
     "QuantumState",
     "StateSection",
@@ -77,6 +79,8 @@ __all__ = [
     "kms_norm",
     "kraus_to_choi",
     "mk2",
+    "moment_lower_bound",
+    "moments",
     "pauli",
     "quadratures",
     "quantum_saving",

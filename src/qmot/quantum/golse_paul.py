@@ -38,8 +38,16 @@ from qmot.classical import w2
 from qmot.errors import InvalidInputError
 from qmot.linalg import DEFAULT_SUPPORT_RTOL, hermitian_part
 from qmot.quantum.coupling import coupling_settings, solve_coupling
-from qmot.quantum.states import CoherentMixture, QuantumState, StateSection
+from qmot.quantum.gaussian import (
+    GaussianState,
+    gaussian_mk2,
+    gaussian_pair,
+    tighten_with_moments,
+)
+from qmot.quantum.states import CoherentMixture, FockDensity, QuantumState, StateSection
+from qmot.quantum.symmetry import mk2_phase_invariant, phase_invariant
 from qmot.results import TransportResult
+from qmot.solvers.coupling.auto import AutoCoupling
 
 __all__ = [
     "CouplingAnalysis",
@@ -137,7 +145,12 @@ def mk2(
     Parameters
     ----------
     R, S
-        :class:`CoherentMixture` or :class:`FockDensity` with the same ħ and number of modes.
+        :class:`CoherentMixture` or :class:`FockDensity` with the same ħ and number of modes,
+        or two :class:`~qmot.quantum.GaussianState` (exact moment SDP,
+        :func:`qmot.quantum.gaussian.gaussian_mk2`). Two phase-invariant (Fock-diagonal) Fock
+        densities are solved by the block SDP of :mod:`qmot.quantum.symmetry` when ``solver``
+        is ``None`` or ``"AUTO"``; when the coupling SDP leaves its bracket open the moment
+        bound :func:`qmot.quantum.moment_lower_bound` may close it.
     solver
         ``"AUTO"`` (default: QMOT-IPM for small sections, QMOT-ENTROPIC for large ones),
         ``"QMOT-IPM"``, ``"QMOT-ENTROPIC"``, ``"CLARABEL"`` or ``"SCS"`` (see
@@ -168,6 +181,8 @@ def mk2(
     >>> round(mk2(R, S).cost, 10)
     25.0
     """
+    if isinstance(R, GaussianState) or isinstance(S, GaussianState):
+        return gaussian_mk2(*gaussian_pair(R, S), tol=tol, atol=atol, rtol=rtol)
     first, second = _validate_pair(R, S)
     settings = coupling_settings(
         solver,
@@ -179,6 +194,11 @@ def mk2(
         max_time=max_time,
         verbose=verbose,
     )
+    tolerance = settings.tol
+    auto = isinstance(settings.solver, AutoCoupling)
+    if auto and phase_invariant(first) and phase_invariant(second):
+        symmetric = mk2_phase_invariant(first, second, tolerance=tolerance)  # type: ignore[arg-type]
+        return replace(symmetric, info={**symmetric.info, **_problem_info(first, second)})
     first_section, second_section = first.section(), second.section()
     cost = cost_operator(first_section, second_section, first.hbar)
     result = solve_coupling(
@@ -191,11 +211,25 @@ def mk2(
     info = {
         **result.info,
         "basis": f"{first.basis_name} ⊗ {second.basis_name}",
-        "hbar": first.hbar,
         "section_dropped_weight": (first_section.dropped_weight, second_section.dropped_weight),
+        **_problem_info(first, second),
+    }
+    result = replace(result, info=info)
+    if result.status != "optimal" and np.isfinite(result.upper_bound):
+        result = tighten_with_moments(result, first, second, tolerance)
+    return result
+
+
+def _problem_info(first: State, second: State) -> dict[str, Any]:
+    """What the result is exact for, and the weights the states lost to truncation."""
+    fock = isinstance(first, FockDensity) or isinstance(second, FockDensity)
+    return {
+        "hbar": first.hbar,
+        "problem": "exact for the truncated states as given (Fock densities)"
+        if fock
+        else "exact for the coherent mixtures (no truncation)",
         "truncation_loss": (first.truncation_loss, second.truncation_loss),
     }
-    return replace(result, info=info)
 
 
 def classical_cost(R: CoherentMixture, S: CoherentMixture) -> TransportResult:
