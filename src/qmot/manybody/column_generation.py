@@ -52,6 +52,7 @@ from typing import Any
 
 import numpy as np
 
+from qmot._highs import quiet_highs
 from qmot._validation import as_vector, check_positive_int, check_seconds
 from qmot.certify.margins import eigenvalue_margin, rounding_margin
 from qmot.errors import InfeasibleError, SolverError
@@ -258,7 +259,7 @@ def exact_pricing(
     finite_diag = np.where(np.isfinite(diag), diag, 0.0)
     linear = 0.5 * finite_diag[item_site] * (weight**2 - weight) - y[item_site] * weight / particles
     pairs = first.size
-    highs = highspy.Highs()
+    highs = quiet_highs()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("time_limit", float(max(time_limit, 0.01)))
     highs.setOptionValue("mip_rel_gap", 0.0)
@@ -380,7 +381,7 @@ class RestrictedMaster:
         self._highspy = highspy
         self.mu = mu
         self.particles = particles
-        self.highs = highspy.Highs()
+        self.highs = quiet_highs()
         self.highs.setOptionValue("output_flag", False)
         for option in ("primal_feasibility_tolerance", "dual_feasibility_tolerance"):
             self.highs.setOptionValue(option, 1e-10)

@@ -1,7 +1,7 @@
 r"""Exact symmetric N-marginal optimal transport with a pair cost on finitely many sites.
 
-Seed 003, eqs. (1.18)–(1.19): for a probability vector :math:`\mu` on :math:`L` sites and a
-symmetric cost matrix :math:`C`,
+Cotar–Friesecke–Pass 2015, eqs. (1.18)–(1.19): for a probability vector :math:`\mu` on :math:`L`
+sites and a symmetric cost matrix :math:`C`,
 
 .. math::
 
@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from qmot._highs import quiet_highs
 from qmot._validation import (
     as_weights,
     check_positive_int,
@@ -148,7 +149,7 @@ def solve_occupation_lp(
     import highspy
 
     count, sites = configurations.shape
-    highs = highspy.Highs()
+    highs = quiet_highs()
     highs.setOptionValue("output_flag", False)
     for option in ("primal_feasibility_tolerance", "dual_feasibility_tolerance"):
         highs.setOptionValue(option, 1e-10)

@@ -550,7 +550,7 @@ def adversarial_triangle_search(
     Nelder–Mead on the *relative* slack :math:`(W_{12} + W_{23} - W_{13})/(W_{12} + W_{23})`
     over :math:`\rho_k = G_kG_k^*/\operatorname{tr}(G_kG_k^*)`, :math:`G_k\in\mathbb C^{d\times d}`,
     from random restarts whose middle state starts on the segment between the outer two (where
-    the slack is smallest). Seed 002, Cor. 2.14 proves the slack is :math:`\ge 0`: a certified
+    the slack is smallest). Wirth 2025, Cor. 2.14 proves the slack is :math:`\ge 0`: a certified
     negative slack would be a bug in qmot, not a discovery.
     """
     from scipy.optimize import minimize

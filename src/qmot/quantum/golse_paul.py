@@ -326,7 +326,7 @@ def analyse_coupling(
 def frame_change(
     R: CoherentMixture, S: CoherentMixture, family: np.ndarray, other: np.ndarray | None = None
 ) -> np.ndarray:
-    r"""Matrix taking coefficients on a family of vectors of span{|z_i⟩} ⊗ span{|w_j⟩} to
+    r"""Matrix taking coefficients on a family of vectors of ``span{|z_i⟩} ⊗ span{|w_j⟩}`` to
     coordinates in the orthonormal section basis used by :func:`mk2`.
 
     ``family`` (``M x k``) gives vectors :math:`\sum_i c_i|z_i\rangle` of the first factor and
@@ -360,7 +360,7 @@ def coupling_from_coherent_frame(
 def husimi(state: State, q: ArrayLike, p: ArrayLike) -> np.ndarray:
     r"""Husimi function :math:`\tilde W[R](q,p) = (2\pi\hbar)^{-d}\langle q,p|R|q,p\rangle`.
 
-    Seed 000, §1.
+    Caglioti–Golse–Paul 2020, §1.
 
     For one mode and 1-D ``q``, ``p`` the result is on the grid ``q × p`` (shape
     ``(len(q), len(p))``); otherwise ``q`` and ``p`` are ``(K, d)`` arrays of paired coordinates

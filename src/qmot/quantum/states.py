@@ -146,7 +146,7 @@ class CoherentMixture:
         return coherent_overlaps(self.points, self.points, self.hbar)
 
     def section(self) -> StateSection:
-        r"""Exact finite section on span{|z_i⟩}, orthonormalised through the Gram matrix.
+        r"""Exact finite section on ``span{|z_i⟩}``, orthonormalised through the Gram matrix.
 
         With :math:`G = V\Lambda V^*`, the basis is :math:`e_k = \sum_i T_{ik}|z_i\rangle`,
         :math:`T = V\Lambda^{-1/2}`; then
