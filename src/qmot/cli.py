@@ -376,6 +376,11 @@ def plot_command(
     console.print(f"wrote {target}")
 
 
+from qmot.cli_jobs import register_job_commands  # noqa: E402  (the jobs use the helpers above)
+
+register_job_commands(app, _one_line_errors)
+
+
 def main() -> None:
     """Entry point of the ``qmot`` console script.
 
