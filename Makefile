@@ -33,8 +33,11 @@ docs-strict: $(STAMP)
 	$(PYTHON) -m sphinx -b html -q -E -W --keep-going docs $(DOCS_OUT)
 
 # pytest exits 5 when it collects no test; make treats that as a failure like any other.
+# The packaging check (build an sdist and a wheel, install each in a fresh venv) is marked
+# slow, so the default run skips it; make test runs it on its own.
 test: lint docs-strict
 	QMOT_DOCS_HTML=$(DOCS_OUT) $(PYTHON) -m pytest
+	$(PYTHON) -m pytest -m slow tests/test_packaging.py
 
 bench: $(STAMP)
 	$(PYTHON) benchmarks/bench_classical.py
