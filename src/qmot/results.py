@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
 __all__ = ["TransportResult", "jsonable"]
 
 OPTIMAL = "optimal"
+
+_Result = TypeVar("_Result", bound="TransportResult")
 
 
 def jsonable(value: Any) -> Any:
@@ -89,6 +92,9 @@ class TransportResult:
     residuals: Mapping[str, float] = field(default_factory=dict)
     info: Mapping[str, Any] = field(default_factory=dict)
 
+    summary_properties: ClassVar[tuple[str, ...]] = ()
+    """Derived quantities a subclass adds to :meth:`to_dict` (e.g. ``"cost_per_pair"``)."""
+
     @property
     def distance(self) -> float:
         """Square root of ``cost``, with negative round-off clipped at 0."""
@@ -107,12 +113,17 @@ class TransportResult:
     def to_dict(self, *, include_arrays: bool = False) -> dict[str, Any]:
         """Return a JSON-ready summary.
 
+        A subclass's own fields (the N-body optimiser's ``configurations``, ``weights`` and
+        ``particles``, say) and its :attr:`summary_properties` are always included; fields that
+        hold functions are left out. :meth:`from_dict` reads the result back.
+
         Parameters
         ----------
         include_arrays
-            Also include ``plan``, ``coupling`` and ``potentials`` (can be large).
+            Also include ``plan``, ``coupling``, ``channel`` and ``potentials`` (can be large).
         """
         out: dict[str, Any] = {
+            "type": type(self).__name__,
             "cost": self.cost,
             "distance": self.distance,
             "lower_bound": self.lower_bound,
@@ -128,11 +139,52 @@ class TransportResult:
             out["coupling"] = self.coupling
             out["channel"] = None if self.channel is None else list(self.channel)
             out["potentials"] = dict(self.potentials)
+        out.update(self._own_fields())
         return jsonable(out)
 
+    def _own_fields(self) -> dict[str, Any]:
+        """A subclass's fields and summary properties (functions left out)."""
+        base = {item.name for item in fields(TransportResult)}
+        own: dict[str, Any] = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            held = value if isinstance(value, tuple) else (value,)
+            if item.name not in base and not any(callable(v) for v in held):
+                own[item.name] = value
+        own.update({name: getattr(self, name) for name in self.summary_properties})
+        return own
+
+    @classmethod
+    def from_dict(cls: type[_Result], data: Mapping[str, Any]) -> _Result:
+        """Rebuild a result from :meth:`to_dict` output (``include_arrays=True`` keeps the
+        optimiser); see :func:`qmot.result_io.result_from_dict`."""
+        from qmot.result_io import result_from_dict
+
+        return result_from_dict(data, expected=cls)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the result with its arrays to a JSON file; :meth:`load` reads it back."""
+        from qmot.result_io import save_result
+
+        return save_result(self, path)
+
+    @classmethod
+    def load(cls: type[_Result], path: str | Path) -> _Result:
+        """Read a result written by :meth:`save`."""
+        from qmot.result_io import load_result
+
+        return load_result(path, expected=cls)
+
     def __repr__(self) -> str:
+        extra = ""
+        particles = getattr(self, "particles", None)
+        if particles is not None:
+            extra += f", N={particles}"
+        configurations = getattr(self, "configurations", None)
+        if configurations is not None:
+            extra += f", configurations={len(configurations)}"
         return (
-            f"TransportResult(cost={self.cost:.10g}, "
+            f"{type(self).__name__}(cost={self.cost:.10g}, "
             f"bracket=[{self.lower_bound:.10g}, {self.upper_bound:.10g}], "
-            f"gap={self.gap:.2e}, status={self.status!r}, solver={self.solver!r})"
+            f"gap={self.gap:.2e}, status={self.status!r}, solver={self.solver!r}{extra})"
         )

@@ -141,6 +141,12 @@ class CoherentMixture:
         """Number of degrees of freedom ``d`` (phase space is :math:`\\mathbb R^{2d}`)."""
         return self.points.shape[1] // 2
 
+    def __repr__(self) -> str:
+        return (
+            f"CoherentMixture({self.points.shape[0]} points, modes={self.modes}, "
+            f"hbar={self.hbar:g})"
+        )
+
     def gram(self) -> np.ndarray:
         r"""Gram matrix :math:`G_{ik} = \langle z_i | z_k\rangle`."""
         return coherent_overlaps(self.points, self.points, self.hbar)
@@ -375,6 +381,10 @@ class FockDensity:
     def cutoff(self) -> int:
         """Largest occupation number kept per mode."""
         return _cutoff_from_dimension(self.matrix.shape[0], self.modes)
+
+    def __repr__(self) -> str:
+        loss = f", truncation_loss={self.truncation_loss:.2g}" if self.truncation_loss else ""
+        return f"FockDensity(cutoff={self.cutoff}, modes={self.modes}, hbar={self.hbar:g}{loss})"
 
     def section(self) -> StateSection:
         """The Fock basis itself: exact compressions :math:`P a_j P` and :math:`P N_j P`."""
