@@ -9,6 +9,11 @@ measure (Prop. 3.6), the two-site closed form, and the 1-D SCE energy against th
 
 Yukawa and Coulomb are +∞ on the diagonal, so their mean field is +∞ for any discrete
 marginal; their convergence is a continuum statement and is not reproduced on sites.
+
+References
+----------
+* C. Cotar, G. Friesecke, B. Pass, *Infinite-body optimal transport with Coulomb cost*,
+  Calc. Var. PDE 54 (2015), doi:10.1007/s00526-014-0803-0; arXiv:1307.6540.
 """
 
 from __future__ import annotations

@@ -12,6 +12,12 @@ record the printed one): the off-diagonal entries of eq. (7) are
 uses to compute :math:`T = -4ab` in §2), and :math:`\operatorname{tr}(CQ_q) =
 -8a^2\lambda^2/(1-\lambda^2)` (printed with :math:`\eta^2` for :math:`a^2`; :math:`C` and
 :math:`Q_q` do not depend on :math:`\eta`).
+
+References
+----------
+* E. Caglioti, F. Golse, T. Paul, *Quantum optimal transport is cheaper*, J. Stat. Phys.
+  (2020); arXiv:1908.01829. The pseudo-distance: F. Golse, C. Mouhot, T. Paul, *On the mean
+  field and classical limits of quantum mechanics*, Commun. Math. Phys. 343 (2016) 165–205.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-r"""Wirth, *Triangle inequality for a quantum Wasserstein divergence* (Wirth 2025), reproduced.
+r"""Wirth, *Triangle inequality for a quantum Wasserstein divergence* (2025), reproduced.
 
 Checks, each a :class:`Claim` with qmot's certified numbers: the integral representation
 (Thm. 2.7) against the cost (Def. 2.10); the identity with the original De Palma–Trevisan
@@ -6,6 +6,12 @@ quantity; closed forms for pure states; zero self-distance and symmetry; subaddi
 composition (Thm. 2.11); the triangle inequality (Cor. 2.14) on random qubit and qutrit triples,
 on pure qubit states, and under an adversarial search; convergence for unbounded quadratures
 (§3) as the Fock cut-off grows.
+
+References
+----------
+* M. Wirth, *Triangle inequality for a quantum Wasserstein divergence* (preprint, 2025);
+  see also D. Bunth, J. Pitrik, T. Titkos, D. Virosztek, *On the metric property of quantum
+  Wasserstein divergences*, arXiv:2402.13150.
 """
 
 from __future__ import annotations

@@ -20,6 +20,12 @@ so the compression of :math:`C` to :math:`V\otimes W` only needs the
 compressions of :math:`a_j` and :math:`N_j` to each factor — exact for coherent mixtures
 (closed-form matrix elements) and for Fock densities (truncated ladders), and for any mix of the
 two. Two coherent states at :math:`z, z'` cost exactly :math:`|z - z'|^2`.
+
+References
+----------
+* E. Caglioti, F. Golse, T. Paul, *Quantum optimal transport is cheaper*, J. Stat. Phys.
+  (2020); arXiv:1908.01829. The pseudo-distance: F. Golse, C. Mouhot, T. Paul, *On the mean
+  field and classical limits of quantum mechanics*, Commun. Math. Phys. 343 (2016) 165–205.
 """
 
 from __future__ import annotations
