@@ -24,7 +24,7 @@ ROOT = DOCS.parent
 
 project = "qmot"
 author = "the qmot developers"
-copyright = "the qmot developers"  # noqa: A001
+copyright = "the qmot developers"
 version = release = qmot.__version__
 
 extensions = [
