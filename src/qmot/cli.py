@@ -160,7 +160,15 @@ def _selected_papers(paper: str) -> list[str]:
 @app.command("reproduce")
 @_one_line_errors
 def reproduce_command(
-    paper: Annotated[str, typer.Argument(help="cgp2020, wirth2025, cfp2015 or all.")] = "all",
+    paper: Annotated[
+        str,
+        typer.Argument(
+            help="cgp2020 (Caglioti–Golse–Paul, Quantum optimal transport is cheaper, 2020), "
+            "wirth2025 (Wirth, Triangle inequality for a quantum Wasserstein divergence, 2025), "
+            "cfp2015 (Cotar–Friesecke–Pass, Infinite-body optimal transport with Coulomb cost, "
+            "2015) or all."
+        ),
+    ] = "all",
     quick: Annotated[bool, typer.Option("--quick", help="Small grids (all in minutes).")] = False,
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("qmot-results"),
     force: Annotated[
