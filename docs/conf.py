@@ -56,6 +56,7 @@ PUBLIC_PACKAGES = {
 """The packages whose public names (``__all__``) the reference documents, with page titles."""
 
 autosummary_generate = True
+templates_path = ["_templates"]
 autosummary_imported_members = True
 autodoc_default_options = {"members": False}
 autodoc_typehints = "none"

@@ -16,8 +16,8 @@ from rich.console import Console
 from rich.table import Table
 
 from qmot._version import __version__
+from qmot.cli_jobs import register_job_commands, result_table
 from qmot.errors import InvalidInputError, QmotError
-from qmot.results import TransportResult
 
 app = typer.Typer(
     name="qmot",
@@ -48,22 +48,6 @@ def _root(
     ] = False,
 ) -> None:
     """Quantum and many-body optimal transport with certified results."""
-
-
-def result_table(title: str, result: TransportResult) -> Table:
-    """A rich table of a result's value and evidence."""
-    table = Table(title=title, show_header=False)
-    table.add_column("quantity", style="bold")
-    table.add_column("value")
-    table.add_row("cost", f"{result.cost:.12g}")
-    table.add_row("distance", f"{result.distance:.12g}")
-    table.add_row("certified bracket", f"[{result.lower_bound:.12g}, {result.upper_bound:.12g}]")
-    table.add_row("gap", f"{result.gap:.3e}")
-    table.add_row("status", result.status)
-    table.add_row("solver", result.solver)
-    for name, value in result.residuals.items():
-        table.add_row(f"residual {name}", f"{value:.3e}")
-    return table
 
 
 DEBUG_VARIABLE = "QMOT_DEBUG"
@@ -140,19 +124,15 @@ def w2_command(
         console.print(result_table(f"W₂²({first.name}, {second.name})", result))
 
 
-PAPERS = {
-    "cgp2020": "qmot.experiments.cgp2020",
-    "wirth2025": "qmot.experiments.wirth2025",
-    "cfp2015": "qmot.experiments.cfp2015",
-}
-
-
 def _selected_papers(paper: str) -> list[str]:
+    from qmot.experiments import papers
+
+    known = list(papers())
     if paper == "all":
-        return list(PAPERS)
-    if paper not in PAPERS:
+        return known
+    if paper not in known:
         raise InvalidInputError(
-            f"`paper` must be one of {', '.join([*PAPERS, 'all'])} (got {paper!r})"
+            f"`paper` must be one of {', '.join([*known, 'all'])} (got {paper!r})"
         )
     return [paper]
 
@@ -160,24 +140,25 @@ def _selected_papers(paper: str) -> list[str]:
 @app.command("reproduce")
 @_one_line_errors
 def reproduce_command(
-    paper: Annotated[
-        str,
-        typer.Argument(
-            help="cgp2020 (Caglioti–Golse–Paul, Quantum optimal transport is cheaper, 2020), "
-            "wirth2025 (Wirth, Triangle inequality for a quantum Wasserstein divergence, 2025), "
-            "cfp2015 (Cotar–Friesecke–Pass, Infinite-body optimal transport with Coulomb cost, "
-            "2015) or all."
-        ),
-    ] = "all",
+    paper: Annotated[str, typer.Argument(help="A paper's key (see --list) or all.")] = "all",
     quick: Annotated[bool, typer.Option("--quick", help="Small grids (all in minutes).")] = False,
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("qmot-results"),
     force: Annotated[
         bool, typer.Option("--force", help="Recompute papers that already have results.")
     ] = False,
+    list_papers: Annotated[
+        bool, typer.Option("--list", help="List the papers (key and title) and exit.")
+    ] = False,
 ) -> None:
     """Reproduce the papers' claims: report.md, report.html, PNG figures and results.json."""
-    import importlib
     import time
+
+    from qmot.experiments import papers
+
+    if list_papers:
+        for key, module in papers().items():
+            typer.echo(f"{key}\t{module.TITLE}")
+        return
 
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -206,7 +187,7 @@ def reproduce_command(
             else:
                 progress.update(task, description=f"{name}: running")
                 started = time.perf_counter()
-                report = importlib.import_module(PAPERS[name]).run(quick=quick)
+                report = papers()[name].run(quick=quick)
                 results.append(
                     save_paper_result(
                         report, folder, quick=quick, seconds=time.perf_counter() - started
@@ -383,8 +364,6 @@ def plot_command(
     figure.savefig(target, dpi=110)
     console.print(f"wrote {target}")
 
-
-from qmot.cli_jobs import register_job_commands  # noqa: E402  (the jobs use the helpers above)
 
 register_job_commands(app, _one_line_errors)
 

@@ -17,11 +17,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
 from qmot.errors import InvalidInputError
 from qmot.results import TransportResult, jsonable
 
-__all__ = ["register_job_commands"]
+__all__ = ["register_job_commands", "result_table"]
+
+console = Console()
 
 JSON_HELP = "Print JSON (value, bracket, status, residuals and the optimiser's summary)."
 MAX_TIME_HELP = "Wall-clock budget in seconds; the best certified bracket so far is returned."
@@ -75,10 +79,24 @@ def _within_time(solve: Callable[[], Any], max_time: float | None) -> Any:
     return outcome["value"]
 
 
+def result_table(title: str, result: TransportResult) -> Table:
+    """A rich table of a result's value and evidence."""
+    table = Table(title=title, show_header=False)
+    table.add_column("quantity", style="bold")
+    table.add_column("value")
+    table.add_row("cost", f"{result.cost:.12g}")
+    table.add_row("distance", f"{result.distance:.12g}")
+    table.add_row("certified bracket", f"[{result.lower_bound:.12g}, {result.upper_bound:.12g}]")
+    table.add_row("gap", f"{result.gap:.3e}")
+    table.add_row("status", result.status)
+    table.add_row("solver", result.solver)
+    for name, value in result.residuals.items():
+        table.add_row(f"residual {name}", f"{value:.3e}")
+    return table
+
+
 def _show(title: str, result: TransportResult, extra: dict[str, Any], as_json: bool) -> None:
     """Print a result as a table (with ``extra`` rows) or as JSON; exit 1 unless optimal."""
-    from qmot.cli import console, result_table
-
     if as_json:
         typer.echo(json.dumps(jsonable({**result.to_dict(), **extra}), indent=2))
     else:

@@ -11,16 +11,44 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
-__all__ = ["TransportResult", "jsonable"]
+__all__ = ["OPTIMAL", "Status", "TransportResult", "jsonable"]
 
-OPTIMAL = "optimal"
+
+class Status(StrEnum):
+    """Why a result is (or is not) certified optimal; each value equals the string it replaces.
+
+    Being a :class:`str`, a status compares equal to its value (``Status.OPTIMAL ==
+    "optimal"``), prints as it (``str``, ``format``, JSON) and can be read back with
+    ``Status("optimal")``.
+    """
+
+    OPTIMAL = "optimal"
+    """The certified bracket is within the requested tolerance."""
+    GAP_EXCEEDS_TOLERANCE = "gap_exceeds_tolerance"
+    """The solver ended without the certified bracket closing to the tolerance."""
+    TIME_LIMIT = "time_limit"
+    """``max_time`` ran out; the bracket is the best certified one found."""
+    PRICING_TIME_LIMIT = "pricing_time_limit"
+    """Column generation: the exact pricing could not finish; the bracket stays certified."""
+    ESTIMATE = "estimate"
+    """The value is an estimate with an error estimate, not a rigorous bracket."""
+    UPPER_BOUND_ONLY = "upper_bound_only"
+    """Only the upper side is certified (the lower side is a valid but loose bound)."""
+    FAILED = "failed"
+    """The computation failed (a sweep task that raised)."""
+
+
+OPTIMAL = Status.OPTIMAL
 
 _Result = TypeVar("_Result", bound="TransportResult")
+_RESULT_TYPES: dict[str, type[TransportResult]] = {}
+"""Result classes by name, for :meth:`TransportResult.from_dict` (subclasses register)."""
 
 
 def jsonable(value: Any) -> Any:
@@ -59,8 +87,9 @@ class TransportResult:
         Certified bracket of the optimum: ``lower_bound`` is the objective of an exactly
         feasible dual point, ``upper_bound`` that of an exactly feasible primal point.
     status
-        ``"optimal"`` when the bracket width is within the requested tolerance;
-        anything else says why not (e.g. ``"gap_exceeds_tolerance"``).
+        A :class:`Status` (equal to its string value): ``"optimal"`` when the bracket width is
+        within the requested tolerance; anything else says why not (e.g.
+        ``"gap_exceeds_tolerance"``). Strings that name a member are stored as that member.
     solver
         What produced the numbers (``"POT.emd"``, ``"CLARABEL"``, ``"closed-form"``, ...).
     plan
@@ -83,7 +112,7 @@ class TransportResult:
     cost: float
     lower_bound: float
     upper_bound: float
-    status: str
+    status: Status | str
     solver: str
     plan: np.ndarray | None = None
     coupling: np.ndarray | None = None
@@ -94,6 +123,11 @@ class TransportResult:
 
     summary_properties: ClassVar[tuple[str, ...]] = ()
     """Derived quantities a subclass adds to :meth:`to_dict` (e.g. ``"cost_per_pair"``)."""
+
+    def __post_init__(self) -> None:
+        known = {member.value for member in Status}
+        if not isinstance(self.status, Status) and str(self.status) in known:
+            object.__setattr__(self, "status", Status(str(self.status)))
 
     @property
     def distance(self) -> float:
@@ -154,26 +188,67 @@ class TransportResult:
         own.update({name: getattr(self, name) for name in self.summary_properties})
         return own
 
+    def __init_subclass__(cls, **options: Any) -> None:
+        super().__init_subclass__(**options)
+        _RESULT_TYPES[cls.__name__] = cls
+
     @classmethod
     def from_dict(cls: type[_Result], data: Mapping[str, Any]) -> _Result:
         """Rebuild a result from :meth:`to_dict` output (``include_arrays=True`` keeps the
-        optimiser); see :func:`qmot.result_io.result_from_dict`."""
-        from qmot.result_io import result_from_dict
+        optimiser): ``data["type"]`` picks the class (``cls`` when absent), derived keys
+        (``distance``, ``gap``, ``cost_per_pair``) are recomputed. Format:
+        :mod:`qmot.result_io`.
 
-        return result_from_dict(data, expected=cls)
+        Raises
+        ------
+        InvalidInputError
+            A required key is missing, a value has the wrong type, or ``type`` is not a result
+            class derived from ``cls``.
+        """
+        from qmot._result_codec import REQUIRED_KEYS, decode_fields
+        from qmot.errors import InvalidInputError
+
+        if not isinstance(data, Mapping):
+            raise InvalidInputError(f"`data` must be a mapping (got {type(data).__name__})")
+        missing = [key for key in REQUIRED_KEYS if key not in data]
+        if missing:
+            raise InvalidInputError(
+                f"`data` must have the keys {missing} (got keys {sorted(data)})"
+            )
+        name = data.get("type", cls.__name__)
+        target = _RESULT_TYPES.get(name) if isinstance(name, str) else None
+        if target is None or not issubclass(target, cls):
+            allowed = sorted(n for n, c in _RESULT_TYPES.items() if issubclass(c, cls))
+            raise InvalidInputError(f"`data['type']` must be one of {allowed} (got {name!r})")
+        known = {item.name for item in fields(target)}
+        return target(**decode_fields(data, known))  # type: ignore[return-value]
 
     def save(self, path: str | Path) -> Path:
-        """Write the result with its arrays to a JSON file; :meth:`load` reads it back."""
-        from qmot.result_io import save_result
+        """Write the result with its arrays as JSON to ``path`` (:meth:`load` reads it back)."""
+        from qmot._result_codec import encode_json
+        from qmot.errors import InvalidInputError
 
-        return save_result(self, path)
+        target = Path(path)
+        if not target.parent.is_dir():
+            raise InvalidInputError(f"`path` must be in an existing folder (got {target})")
+        target.write_text(encode_json(self.to_dict(include_arrays=True)))
+        return target
 
     @classmethod
     def load(cls: type[_Result], path: str | Path) -> _Result:
-        """Read a result written by :meth:`save`."""
-        from qmot.result_io import load_result
+        """Read a result written by :meth:`save` (its class must have been imported)."""
+        import json
 
-        return load_result(path, expected=cls)
+        from qmot.errors import InvalidInputError
+
+        source = Path(path)
+        if not source.is_file():
+            raise InvalidInputError(f"`path` must be an existing file (got {source}: not found)")
+        try:
+            data = json.loads(source.read_bytes().decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InvalidInputError(f"`path` ({source}) must be UTF-8 JSON ({exc})") from exc
+        return cls.from_dict(data)
 
     def __repr__(self) -> str:
         extra = ""
@@ -186,5 +261,8 @@ class TransportResult:
         return (
             f"{type(self).__name__}(cost={self.cost:.10g}, "
             f"bracket=[{self.lower_bound:.10g}, {self.upper_bound:.10g}], "
-            f"gap={self.gap:.2e}, status={self.status!r}, solver={self.solver!r}{extra})"
+            f"gap={self.gap:.2e}, status={str(self.status)!r}, solver={self.solver!r}{extra})"
         )
+
+
+_RESULT_TYPES[TransportResult.__name__] = TransportResult

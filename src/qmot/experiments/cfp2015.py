@@ -43,6 +43,7 @@ from qmot.manybody import (
 __all__ = ["run"]
 
 PAPER = "cfp2015"
+ORDER = 3
 TITLE = (
     "C. Cotar, G. Friesecke, B. Pass, Infinite-body optimal transport with Coulomb cost "
     "(Calc. Var. PDE 54, 2015; doi:10.1007/s00526-014-0803-0; arXiv:1307.6540)"

@@ -57,6 +57,7 @@ __all__ = [
 ]
 
 PAPER = "cgp2020"
+ORDER = 1
 TITLE = (
     "E. Caglioti, F. Golse, T. Paul, Quantum optimal transport is cheaper "
     "(J. Stat. Phys. 2020; arXiv:1908.01829)"

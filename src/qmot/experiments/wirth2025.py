@@ -44,6 +44,7 @@ from qmot.quantum.channels import _apply_channel, _kms_norm
 __all__ = ["run"]
 
 PAPER = "wirth2025"
+ORDER = 2
 TITLE = "M. Wirth, Triangle inequality for a quantum Wasserstein divergence (preprint, 2025)"
 AGREEMENT = 1e-7
 
