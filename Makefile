@@ -1,16 +1,16 @@
 # The two commands of the README. Each creates .venv with python3 -m venv when absent,
-# installs qmot (with its test and dev extras) into it, and then does its job.
+# installs qmot (with its test, dev and docs extras) into it, and then does its job.
 VENV   := .venv
 PYTHON := $(VENV)/bin/python
 STAMP  := $(VENV)/.qmot-installed
 OUT    ?= qmot-results
 
-.PHONY: demo examples test lint bench clean
+.PHONY: demo examples docs docs-strict test lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
-	$(PYTHON) -m pip install --quiet -e '.[test,dev]'
+	$(PYTHON) -m pip install --quiet -e '.[test,dev,docs]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -23,9 +23,21 @@ examples: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests examples benchmarks
 
+# The documentation site (Sphinx): docs/_build/html/index.html.
+DOCS_OUT := docs/_build/html
+docs: $(STAMP)
+	$(PYTHON) -m sphinx -b html -q docs $(DOCS_OUT)
+
+# The same build with every warning an error; the tests then open the pages in a browser.
+docs-strict: $(STAMP)
+	$(PYTHON) -m sphinx -b html -q -E -W --keep-going docs $(DOCS_OUT)
+
 # pytest exits 5 when it collects no test; make treats that as a failure like any other.
-test: lint
-	$(PYTHON) -m pytest
+# The packaging check (build an sdist and a wheel, install each in a fresh venv) is marked
+# slow, so the default run skips it; make test runs it on its own.
+test: lint docs-strict
+	QMOT_DOCS_HTML=$(DOCS_OUT) $(PYTHON) -m pytest
+	$(PYTHON) -m pytest -m slow tests/test_packaging.py
 
 bench: $(STAMP)
 	$(PYTHON) benchmarks/bench_classical.py
@@ -38,4 +50,4 @@ bench: $(STAMP)
 	$(PYTHON) benchmarks/bench_first_order.py --eigensolvers
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis $(OUT)
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis $(OUT) docs/_build docs/auto_examples docs/api/generated

@@ -1,6 +1,7 @@
 """Classical W₂² between weighted point sets: the baseline of every quantum number.
+================================================================================
 
-Reproduces the two classical bipartite problems of Caglioti–Golse–Paul (seed 000, §1):
+Reproduces the two classical bipartite problems of Caglioti–Golse–Paul 2020 (§1):
 equal masses at ±a → ±b cost (a − b)², and unequal masses (1 ∓ η)/2 at ∓a → ½ at ∓a cost 2ηa².
 """
 
@@ -15,7 +16,7 @@ def main() -> None:
     a, b, eta = 1.0, 1.5, 0.2
     equal = w2([-a, a], [0.5, 0.5], [-b, b], [0.5, 0.5])
     unequal = w2([-a, a], [(1 - eta) / 2, (1 + eta) / 2], [-a, a], [0.5, 0.5])
-    print("Classical bipartite matching (seed 000, section 1)")
+    print("Classical bipartite matching (Caglioti–Golse–Paul 2020, section 1)")
     print(
         f"  equal masses   a={a}, b={b}:  W2^2 = {equal.cost:.12g}   paper (a-b)^2 = {(a - b) ** 2}"
     )

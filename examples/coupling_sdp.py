@@ -1,4 +1,5 @@
 r"""Optimal quantum coupling of two qubit states with a certified bracket.
+======================================================================
 
 Cost operator :math:`C = \sum_k (\sigma_k \otimes 1 - 1 \otimes \sigma_k)^2` (Pauli matrices):
 the coupling SDP :math:`\min \operatorname{tr}(CQ)` over couplings of ``R`` and ``S``, its

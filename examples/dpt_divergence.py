@@ -1,8 +1,9 @@
 """The De Palma–Trevisan quantum Wasserstein divergence between qubit and qutrit states.
+=====================================================================================
 
-Seed 002 (Wirth): W_{2,DPT} is an infimum over quantum channels mapping σ to ρ; qmot solves
-it as a certified coupling SDP, returns the optimal channel, and checks the integral
-representation and the triangle inequality.
+M. Wirth, "Triangle inequality for a quantum Wasserstein divergence" (2025): W_{2,DPT} is an
+infimum over quantum channels mapping σ to ρ; qmot solves it as a certified coupling SDP,
+returns the optimal channel, and checks the integral representation and the triangle inequality.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
 """MK_ħ² between two mixtures of ten coherent states with the first-order solver.
+==============================================================================
 
 The coupling SDP of two 10-point coherent mixtures has dimension up to 100, where generic
 interior-point solvers become slow; ``solver="QMOT-ENTROPIC"`` (qmot.first_order) maximises the

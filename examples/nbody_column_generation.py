@@ -1,4 +1,5 @@
-"""Symmetric N-body OT beyond enumeration: certified column generation (seed 003).
+"""Symmetric N-body OT beyond enumeration: certified column generation (Cotar–Friesecke–Pass 2015).
+================================================================================================
 
 Twelve electrons on 48 sites of a line have C(48, 12) ≈ 7e10 occupation configurations: far
 beyond the enumerated LP. Column generation finds the optimum from a few hundred of them; the

@@ -1,4 +1,5 @@
-"""Reproduce Caglioti–Golse–Paul (seed 000): every claim with qmot's certified value.
+"""Reproduce Caglioti–Golse–Paul 2020: every claim with qmot's certified value.
+============================================================================
 
 Prints a table of the claims and their verdicts and saves the figures as PNG files into
 ``qmot-results/cgp2020/`` (or the folder given as the first argument).
@@ -17,7 +18,7 @@ from qmot.experiments import cgp2020
 
 def main(out: Path) -> int:
     console = Console()
-    with console.status("Reproducing seed 000 (quick grid)…"):
+    with console.status("Reproducing Caglioti–Golse–Paul 2020 (quick grid)…"):
         report = cgp2020.run(quick=True)
     table = Table(title=report.title)
     for column in ("claim", "reference", "paper", "qmot", "verdict"):

@@ -26,6 +26,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "qmot._progress",
             "qmot._threads",
             "qmot._memory",
+            "qmot._highs",
+            "qmot._result_codec",
         ),
     ),
     ("certify", ("qmot.certify",)),
@@ -43,7 +45,20 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("experiments", ("qmot.experiments",)),
-    ("surfaces", ("qmot.cli", "qmot.sweep", "qmot.report", "qmot.io", "qmot.__main__", "qmot")),
+    (
+        "surfaces",
+        (
+            "qmot.cli",
+            "qmot.cli_jobs",
+            "qmot.job_files",
+            "qmot.result_io",
+            "qmot.sweep",
+            "qmot.report",
+            "qmot.io",
+            "qmot.__main__",
+            "qmot",
+        ),
+    ),
 )
 MAX_BODY_LINES = 100
 

@@ -59,7 +59,10 @@ def test_two_points_by_hand() -> None:
 
 
 def test_unequal_masses_of_the_paper() -> None:
-    """Seed 000, §1: C_c = (1-η)/2 (x1-y1)² + η/2 (x2-y1)² + 1/2 (x2-y2)² with x = y = ∓a."""
+    """Caglioti–Golse–Paul 2020, §1: the classical cost of unequal masses.
+
+    C_c = (1-η)/2 (x1-y1)² + η/2 (x2-y1)² + 1/2 (x2-y2)² with x = y = ∓a.
+    """
     eta, a = 0.3, 1.5
     result = w2([-a, a], [(1 - eta) / 2, (1 + eta) / 2], [-a, a], [0.5, 0.5])
     assert result.cost == pytest.approx(eta / 2 * (2 * a) ** 2, abs=1e-12)

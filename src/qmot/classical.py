@@ -17,12 +17,12 @@ import time
 import numpy as np
 from numpy.typing import ArrayLike
 
-from qmot._validation import as_points, as_weights, check_tolerance
+from qmot._validation import as_points, as_real_array, as_weights, check_tolerance
 from qmot.certify.margins import certified_pairing, rounding_margin
 from qmot.errors import InvalidInputError, SolverError
 from qmot.results import OPTIMAL, Status, TransportResult
 
-__all__ = ["DEFAULT_TOL", "certify_plan", "squared_distances", "w2", "w2_1d"]
+__all__ = ["DEFAULT_TOL", "certify_plan", "emd2", "squared_distances", "w2", "w2_1d"]
 
 DEFAULT_TOL = 1e-9
 """Required certified bracket width, relative to ``max(1, cost)``."""
@@ -198,6 +198,108 @@ def w2(
     started = time.perf_counter()
     cost = _checked_squared_distances(xs, ys)
     plan, log = ot.emd(a_w, b_w, cost, numItermax=max_iterations, log=True)
+    if log.get("result_code") != 1:
+        raise SolverError(
+            f"the network simplex did not reach optimality: {log.get('warning')}",
+            solver="POT.emd",
+            status=str(log.get("result_code")),
+        )
+    return _result(
+        cost, a_w, b_w, plan, np.asarray(log["v"]), solver="POT.emd", tol=tol, started=started
+    )
+
+
+EMD2_COST_LIMIT = 1e150
+"""Largest ``|M_ij|`` :func:`emd2` accepts: its certificate adds and multiplies such entries."""
+
+
+def _validate_emd2(
+    a: ArrayLike | None, b: ArrayLike | None, M: ArrayLike, normalize: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The checks of :func:`emd2`: a finite real ``(n, m)`` cost and weights of lengths n, m."""
+    cost = as_real_array(M, "M")
+    if cost.ndim != 2 or 0 in cost.shape:
+        raise InvalidInputError(f"`M` must be a non-empty 2-D cost matrix (got shape {cost.shape})")
+    if not np.all(np.isfinite(cost)):
+        bad = int(cost.size - np.count_nonzero(np.isfinite(cost)))
+        raise InvalidInputError(f"`M` must be finite (got {bad} NaN/inf entries)")
+    if float(np.abs(cost).max()) > EMD2_COST_LIMIT:
+        raise InvalidInputError(
+            f"`M` must have entries of magnitude at most {EMD2_COST_LIMIT:g} "
+            f"(got {float(np.abs(cost).max()):.3g}): rescale the cost"
+        )
+    empty = {"a": a, "b": b}
+    for name, value in empty.items():  # POT reads an empty list as uniform weights
+        if value is not None and np.size(value) == 0:
+            empty[name] = None
+    a_w = as_weights(empty["a"], "a", cost.shape[0], normalize=normalize)
+    b_w = as_weights(empty["b"], "b", cost.shape[1], normalize=normalize)
+    return a_w, b_w, np.ascontiguousarray(cost)
+
+
+def emd2(
+    a: ArrayLike | None,
+    b: ArrayLike | None,
+    M: ArrayLike,
+    *,
+    normalize: bool = False,
+    tol: float = DEFAULT_TOL,
+    max_iterations: int = 1_000_000,
+) -> TransportResult:
+    r"""Exact discrete optimal transport with a given cost matrix, in POT's convention.
+
+    .. math:: \min_{p \ge 0,\ p\mathbf 1 = a,\ p^	op\mathbf 1 = b}\ \sum_{ij} p_{ij} M_{ij}
+
+    The arguments are those of ``ot.emd2(a, b, M)``, but the answer is a certified
+    :class:`~qmot.results.TransportResult` (POT returns a bare number): POT's network simplex
+    finds the plan, and :func:`certify_plan` turns its dual into an exactly feasible one, so
+    ``lower_bound <= optimum <= upper_bound`` holds for the ``M`` given. With
+    :math:`M_{ij} = |x_i - y_j|^2` this is :func:`w2` (Caglioti–Golse–Paul 2020, eq. (1)).
+
+    Parameters
+    ----------
+    a, b
+        Weights of the ``n`` rows and ``m`` columns of ``M``, each summing to 1 (``None`` or an
+        empty list: uniform, as in POT).
+    M
+        Real, finite ``n x m`` cost matrix (any sign).
+    normalize
+        Divide positive weights by their sum instead of rejecting them.
+    tol
+        Required certified bracket width relative to ``max(1, |cost|)``.
+    max_iterations
+        Network-simplex iteration limit.
+
+    Returns
+    -------
+    TransportResult
+        ``cost`` (the optimal value, attained by ``plan``), ``plan`` (``n x m``),
+        ``potentials["u"]``, ``["v"]`` (exactly feasible: :math:`u_i + v_j \le M_{ij}`).
+
+    Raises
+    ------
+    InvalidInputError
+        ``M`` not a finite real matrix; weights negative, not summing to 1 or of the wrong
+        length.
+    SolverError
+        The network simplex stops before optimality.
+
+    Examples
+    --------
+    >>> from qmot.classical import emd2
+    >>> result = emd2([0.5, 0.5], [0.5, 0.5], [[0.0, 1.0], [1.0, 0.0]])
+    >>> result.cost, result.status
+    (0.0, 'optimal')
+    """
+    a_w, b_w, cost = _validate_emd2(a, b, M, normalize)
+    tol = _check_tol(tol)
+    import ot  # deferred: keeps `import qmot` fast
+
+    started = time.perf_counter()
+    # POT's network simplex reports an all-negative cost matrix as infeasible; every plan has
+    # mass 1, so M - min(M) has the same optimal plans, and the certificate uses M itself.
+    shift = min(float(cost.min()), 0.0)
+    plan, log = ot.emd(a_w, b_w, cost - shift, numItermax=max_iterations, log=True)
     if log.get("result_code") != 1:
         raise SolverError(
             f"the network simplex did not reach optimality: {log.get('warning')}",

@@ -16,8 +16,8 @@ from rich.console import Console
 from rich.table import Table
 
 from qmot._version import __version__
+from qmot.cli_jobs import register_job_commands, result_table
 from qmot.errors import InvalidInputError, QmotError
-from qmot.results import TransportResult
 
 app = typer.Typer(
     name="qmot",
@@ -48,22 +48,6 @@ def _root(
     ] = False,
 ) -> None:
     """Quantum and many-body optimal transport with certified results."""
-
-
-def result_table(title: str, result: TransportResult) -> Table:
-    """A rich table of a result's value and evidence."""
-    table = Table(title=title, show_header=False)
-    table.add_column("quantity", style="bold")
-    table.add_column("value")
-    table.add_row("cost", f"{result.cost:.12g}")
-    table.add_row("distance", f"{result.distance:.12g}")
-    table.add_row("certified bracket", f"[{result.lower_bound:.12g}, {result.upper_bound:.12g}]")
-    table.add_row("gap", f"{result.gap:.3e}")
-    table.add_row("status", result.status)
-    table.add_row("solver", result.solver)
-    for name, value in result.residuals.items():
-        table.add_row(f"residual {name}", f"{value:.3e}")
-    return table
 
 
 DEBUG_VARIABLE = "QMOT_DEBUG"
@@ -379,6 +363,9 @@ def plot_command(
     figure.tight_layout()
     figure.savefig(target, dpi=110)
     console.print(f"wrote {target}")
+
+
+register_job_commands(app, _one_line_errors)
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ import base64
 import html
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,8 @@ class PaperResult:
     figures: list[str]
     tables: dict[str, list[dict[str, Any]]]
     seconds: float
+    captions: dict[str, str] = field(default_factory=dict)
+    """What each figure shows, in words, keyed by its file name."""
 
     @property
     def passed(self) -> int:
@@ -47,9 +49,11 @@ def save_paper_result(
     """Write a paper's figures (PNG) and ``results.json`` into ``folder``; return the record."""
     folder.mkdir(parents=True, exist_ok=True)
     figures = []
+    captions = {}
     for name, figure in report.figures.items():
         figure.savefig(folder / f"{name}.png", dpi=110)
         figures.append(f"{name}.png")
+        captions[f"{name}.png"] = report.captions.get(name, "")
     result = PaperResult(
         report.paper,
         report.title,
@@ -58,6 +62,7 @@ def save_paper_result(
         figures,
         report.tables,
         seconds,
+        captions,
     )
     payload = {
         "paper": result.paper,
@@ -67,6 +72,7 @@ def save_paper_result(
         "seconds": seconds,
         "claims": result.claims,
         "figures": figures,
+        "captions": captions,
         "tables": result.tables,
     }
     (folder / "results.json").write_text(json.dumps(jsonable(payload), indent=2))
@@ -114,6 +120,9 @@ def load_paper_result(folder: Path, *, quick: bool) -> PaperResult | None:
         )
     if not all((folder / name).is_file() for name in figures):
         return None
+    captions = data.get("captions", {})
+    if not isinstance(captions, dict):
+        captions = {}
     return PaperResult(
         data["paper"],
         data["title"],
@@ -122,6 +131,7 @@ def load_paper_result(folder: Path, *, quick: bool) -> PaperResult | None:
         figures,
         tables,
         float(data.get("seconds", 0.0)),
+        {str(name): str(text) for name, text in captions.items()},
     )
 
 
@@ -138,14 +148,21 @@ def _bracket(claim: dict[str, Any]) -> str:
 
 
 def _claim_cells(claim: dict[str, Any]) -> list[str]:
-    """Claim, reference, paper value, qmot value and bracket: the columns both formats share."""
+    """Claim, reference, paper value, qmot value, bracket and pass criterion: the columns both
+    formats share (the verdict follows them)."""
     return [
         claim["statement"],
         claim["reference"],
         claim["paper_value"],
         _number(claim["qmot_value"]),
         _bracket(claim),
+        str(claim.get("criterion") or ""),
     ]
+
+
+def _caption(result: PaperResult, name: str) -> str:
+    """A figure's caption in words (its file name only when none was stored)."""
+    return result.captions.get(name) or name
 
 
 def _markdown(results: Sequence[PaperResult]) -> str:
@@ -158,15 +175,21 @@ def _markdown(results: Sequence[PaperResult]) -> str:
             "",
             f"Mode: {'quick' if result.quick else 'full'}; {result.seconds:.1f} s.",
             "",
-            "| claim | reference | paper | qmot | bracket | verdict |",
-            "|---|---|---|---|---|---|",
+            "| claim | reference | paper | qmot | bracket | pass criterion | verdict |",
+            "|---|---|---|---|---|---|---|",
         ]
         for claim in result.claims:
             cells = [*_claim_cells(claim), "pass" if claim["passed"] else "FAIL"]
             lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
         lines.append("")
-        lines += [f"![{name}]({result.paper}/{name})" for name in result.figures]
-        lines.append("")
+        for number, name in enumerate(result.figures, start=1):
+            caption = _caption(result, name)
+            lines += [
+                f"![{caption}]({result.paper}/{name})",
+                "",
+                f"*Figure {number}.* {caption}",
+                "",
+            ]
     return "\n".join(lines)
 
 
@@ -191,7 +214,7 @@ def _html(results: Sequence[PaperResult], out: Path) -> str:
         parts.append(f"<p>Mode: {'quick' if result.quick else 'full'}; {result.seconds:.1f} s.</p>")
         parts.append(
             "<table><tr><th>claim</th><th>reference</th><th>paper</th><th>qmot</th>"
-            "<th>bracket</th><th>verdict</th></tr>"
+            "<th>bracket</th><th>pass criterion</th><th>verdict</th></tr>"
         )
         for claim in result.claims:
             verdict = (
@@ -206,12 +229,13 @@ def _html(results: Sequence[PaperResult], out: Path) -> str:
                 + f"<td>{verdict}</td></tr>"
             )
         parts.append("</table>")
-        for name in result.figures:
+        for number, name in enumerate(result.figures, start=1):
             data = base64.b64encode((out / result.paper / name).read_bytes()).decode("ascii")
+            caption = html.escape(_caption(result, name))
             parts.append(
-                f'<figure><img alt="{html.escape(name)}" '
+                f'<figure><img alt="{caption}" '
                 f'src="data:image/png;base64,{data}"><figcaption>'
-                f"{html.escape(name)}</figcaption></figure>"
+                f"<b>Figure {number}.</b> {caption}</figcaption></figure>"
             )
     parts.append("</body></html>")
     return "\n".join(parts)
@@ -237,6 +261,7 @@ def write_report(results: Sequence[PaperResult], out: Path) -> dict[str, Path]:
                 "seconds": r.seconds,
                 "claims": r.claims,
                 "figures": [f"{r.paper}/{name}" for name in r.figures],
+                "captions": {f"{r.paper}/{name}": _caption(r, name) for name in r.figures},
             }
             for r in results
         ],

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
@@ -48,6 +49,10 @@ class Status(StrEnum):
 
 
 OPTIMAL = Status.OPTIMAL
+
+_Result = TypeVar("_Result", bound="TransportResult")
+_RESULT_TYPES: dict[str, type[TransportResult]] = {}
+"""Result classes by name, for :meth:`TransportResult.from_dict` (subclasses register)."""
 
 
 def jsonable(value: Any) -> Any:
@@ -120,6 +125,9 @@ class TransportResult:
     residuals: Mapping[str, float] = field(default_factory=dict)
     info: Mapping[str, Any] = field(default_factory=dict)
 
+    summary_properties: ClassVar[tuple[str, ...]] = ()
+    """Derived quantities a subclass adds to :meth:`to_dict` (e.g. ``"cost_per_pair"``)."""
+
     def __post_init__(self) -> None:
         known = {member.value for member in Status}
         if not isinstance(self.status, Status) and str(self.status) in known:
@@ -143,12 +151,17 @@ class TransportResult:
     def to_dict(self, *, include_arrays: bool = False) -> dict[str, Any]:
         """Return a JSON-ready summary.
 
+        A subclass's own fields (the N-body optimiser's ``configurations``, ``weights`` and
+        ``particles``, say) and its :attr:`summary_properties` are always included; fields that
+        hold functions are left out. :meth:`from_dict` reads the result back.
+
         Parameters
         ----------
         include_arrays
-            Also include ``plan``, ``coupling`` and ``potentials`` (can be large).
+            Also include ``plan``, ``coupling``, ``channel`` and ``potentials`` (can be large).
         """
         out: dict[str, Any] = {
+            "type": type(self).__name__,
             "cost": self.cost,
             "distance": self.distance,
             "lower_bound": self.lower_bound,
@@ -164,11 +177,96 @@ class TransportResult:
             out["coupling"] = self.coupling
             out["channel"] = None if self.channel is None else list(self.channel)
             out["potentials"] = dict(self.potentials)
+        out.update(self._own_fields())
         return jsonable(out)
 
+    def _own_fields(self) -> dict[str, Any]:
+        """A subclass's fields and summary properties (functions left out)."""
+        base = {item.name for item in fields(TransportResult)}
+        own: dict[str, Any] = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            held = value if isinstance(value, tuple) else (value,)
+            if item.name not in base and not any(callable(v) for v in held):
+                own[item.name] = value
+        own.update({name: getattr(self, name) for name in self.summary_properties})
+        return own
+
+    def __init_subclass__(cls, **options: Any) -> None:
+        super().__init_subclass__(**options)
+        _RESULT_TYPES[cls.__name__] = cls
+
+    @classmethod
+    def from_dict(cls: type[_Result], data: Mapping[str, Any]) -> _Result:
+        """Rebuild a result from :meth:`to_dict` output (``include_arrays=True`` keeps the
+        optimiser): ``data["type"]`` picks the class (``cls`` when absent), derived keys
+        (``distance``, ``gap``, ``cost_per_pair``) are recomputed. Format:
+        :mod:`qmot.result_io`.
+
+        Raises
+        ------
+        InvalidInputError
+            A required key is missing, a value has the wrong type, or ``type`` is not a result
+            class derived from ``cls``.
+        """
+        from qmot._result_codec import REQUIRED_KEYS, decode_fields
+        from qmot.errors import InvalidInputError
+
+        if not isinstance(data, Mapping):
+            raise InvalidInputError(f"`data` must be a mapping (got {type(data).__name__})")
+        missing = [key for key in REQUIRED_KEYS if key not in data]
+        if missing:
+            raise InvalidInputError(
+                f"`data` must have the keys {missing} (got keys {sorted(data)})"
+            )
+        name = data.get("type", cls.__name__)
+        target = _RESULT_TYPES.get(name) if isinstance(name, str) else None
+        if target is None or not issubclass(target, cls):
+            allowed = sorted(n for n, c in _RESULT_TYPES.items() if issubclass(c, cls))
+            raise InvalidInputError(f"`data['type']` must be one of {allowed} (got {name!r})")
+        known = {item.name for item in fields(target)}
+        return target(**decode_fields(data, known))  # type: ignore[return-value]
+
+    def save(self, path: str | Path) -> Path:
+        """Write the result with its arrays as JSON to ``path`` (:meth:`load` reads it back)."""
+        from qmot._result_codec import encode_json
+        from qmot.errors import InvalidInputError
+
+        target = Path(path)
+        if not target.parent.is_dir():
+            raise InvalidInputError(f"`path` must be in an existing folder (got {target})")
+        target.write_text(encode_json(self.to_dict(include_arrays=True)))
+        return target
+
+    @classmethod
+    def load(cls: type[_Result], path: str | Path) -> _Result:
+        """Read a result written by :meth:`save` (its class must have been imported)."""
+        import json
+
+        from qmot.errors import InvalidInputError
+
+        source = Path(path)
+        if not source.is_file():
+            raise InvalidInputError(f"`path` must be an existing file (got {source}: not found)")
+        try:
+            data = json.loads(source.read_bytes().decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InvalidInputError(f"`path` ({source}) must be UTF-8 JSON ({exc})") from exc
+        return cls.from_dict(data)
+
     def __repr__(self) -> str:
+        extra = ""
+        particles = getattr(self, "particles", None)
+        if particles is not None:
+            extra += f", N={particles}"
+        configurations = getattr(self, "configurations", None)
+        if configurations is not None:
+            extra += f", configurations={len(configurations)}"
         return (
-            f"TransportResult(cost={self.cost:.10g}, "
+            f"{type(self).__name__}(cost={self.cost:.10g}, "
             f"bracket=[{self.lower_bound:.10g}, {self.upper_bound:.10g}], "
-            f"gap={self.gap:.2e}, status={str(self.status)!r}, solver={self.solver!r})"
+            f"gap={self.gap:.2e}, status={str(self.status)!r}, solver={self.solver!r}{extra})"
         )
+
+
+_RESULT_TYPES[TransportResult.__name__] = TransportResult

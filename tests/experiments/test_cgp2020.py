@@ -39,7 +39,10 @@ def test_every_claim_has_a_verdict_and_passes(report: cgp2020.ExperimentReport) 
 
 
 def test_eq7_reduces_to_c0_when_overlaps_vanish() -> None:
-    """Seed 000, §2: for λ = μ = 0 the matrix is C_0 (a²+b² on the diagonal, −2ab off it)."""
+    """Caglioti–Golse–Paul 2020, §2: for λ = μ = 0 the matrix is C_0.
+
+    (a²+b² on the diagonal, −2ab off it.)
+    """
     a, b = 1.0, 1.5
     matrix = cgp2020.eq7_matrix(a, b, hbar=1e-3)
     expected = np.full(4, a * a + b * b)

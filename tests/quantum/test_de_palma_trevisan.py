@@ -86,7 +86,7 @@ def test_zero_self_distance_symmetry_and_d_identity(seed: int, dim: int, deficie
 @settings(max_examples=15)
 @given(st.integers(0, 2**32 - 1), st.integers(2, 3), st.integers(2, 3))
 def test_integral_representation_equals_the_cost(seed: int, n_in: int, n_out: int) -> None:
-    """Seed 002, Thm. 2.7, with a rank-deficient ρ or σ half the time."""
+    """Wirth 2025, Thm. 2.7, with a rank-deficient ρ or σ half the time."""
     rng = np.random.default_rng(seed)
     sigma = random_density_matrix(n_in, int(rng.integers(1, n_in + 1)), seed=rng)
     kraus = random_channel(n_in, n_out, 2, seed=rng)

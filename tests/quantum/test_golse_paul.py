@@ -60,7 +60,10 @@ def test_two_mode_number_states() -> None:
 @pytest.mark.parametrize("hbar", [0.1, 0.5, 2.0])
 @pytest.mark.parametrize(("a", "b"), [(0.3, 0.8), (1.0, 1.4)])
 def test_equal_masses_quantum_cost_equals_classical_cost(a: float, b: float, hbar: float) -> None:
-    """Seed 000, eq. (13): C_q = C_c = (a - b)² for R = ½(|a⟩⟨a| + |-a⟩⟨-a|), S likewise with b."""
+    """Caglioti–Golse–Paul 2020, eq. (13): C_q = C_c = (a - b)².
+
+    R = ½(|a⟩⟨a| + |-a⟩⟨-a|), S likewise with b.
+    """
     first = CoherentMixture([[-a, 0.0], [a, 0.0]], hbar=hbar)
     second = CoherentMixture([[-b, 0.0], [b, 0.0]], hbar=hbar)
     result = mk2(first, second)
@@ -79,7 +82,10 @@ def test_equal_masses_quantum_cost_equals_classical_cost(a: float, b: float, hba
 def test_unequal_masses_quantum_is_strictly_cheaper_and_not_toeplitz(
     hbar: float, eta: float
 ) -> None:
-    """Seed 000, eq. (21) and §4: C_q < C_c, with an optimal coupling that is not Töplitz."""
+    """Caglioti–Golse–Paul 2020, eq. (21) and §4: C_q < C_c.
+
+    The optimal coupling is not Töplitz.
+    """
     first = CoherentMixture([[1.0, 0.0], [-1.0, 0.0]], [(1 + eta) / 2, (1 - eta) / 2], hbar=hbar)
     second = CoherentMixture([[1.0, 0.0], [-1.0, 0.0]], hbar=hbar)
     saving = quantum_saving(first, second)

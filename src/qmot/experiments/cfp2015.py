@@ -9,6 +9,11 @@ measure (Prop. 3.6), the two-site closed form, and the 1-D SCE energy against th
 
 Yukawa and Coulomb are +∞ on the diagonal, so their mean field is +∞ for any discrete
 marginal; their convergence is a continuum statement and is not reproduced on sites.
+
+References
+----------
+* C. Cotar, G. Friesecke, B. Pass, *Infinite-body optimal transport with Coulomb cost*,
+  Calc. Var. PDE 54 (2015), doi:10.1007/s00526-014-0803-0; arXiv:1307.6540.
 """
 
 from __future__ import annotations
@@ -39,7 +44,10 @@ __all__ = ["run"]
 
 PAPER = "cfp2015"
 ORDER = 3
-TITLE = "Cotar–Friesecke–Pass: Infinite-body optimal transport with Coulomb cost (2015)"
+TITLE = (
+    "C. Cotar, G. Friesecke, B. Pass, Infinite-body optimal transport with Coulomb cost "
+    "(Calc. Var. PDE 54, 2015; doi:10.1007/s00526-014-0803-0; arXiv:1307.6540)"
+)
 SITES = np.linspace(0.0, 1.0, 8)
 MARGINAL = np.array([0.05, 0.1, 0.15, 0.2, 0.2, 0.15, 0.1, 0.05])
 
@@ -82,6 +90,7 @@ def convergence(ns: list[int]) -> tuple[list[Claim], list[dict[str, Any]]]:
             f"bounds hold for all {len(definite)} (cost, N); F_∞ − F_N at N = {ns[-1]}: "
             + ", ".join(f"{r['F_inf'] - r['F_N']:.2e}" for r in definite if r["N"] == ns[-1]),
             all(r["bounds hold"] for r in definite),
+            criterion="F_∞ − ‖c‖_∞/N ≤ F_N ≤ F_∞ for every positive-definite cost and every N",
         ),
         Claim(
             "product-not-optimal",
@@ -90,6 +99,7 @@ def convergence(ns: list[int]) -> tuple[list[Claim], list[dict[str, Any]]]:
             "F_N < F_∞ for N < ∞",
             f"min certified gap {min(r['product gap'] for r in definite):.2e}",
             all(r["product gap"] > 0 for r in definite),
+            criterion="certified gap F_∞ − F_N > 0 for every positive-definite cost and every N",
         ),
         Claim(
             "attractive-costs",
@@ -99,6 +109,10 @@ def convergence(ns: list[int]) -> tuple[list[Claim], list[dict[str, Any]]]:
             "mean field is not the limit",
             f"F_∞ − F_N at N = {ns[-1]} ≥ {worst_ratio:.3f}",
             all(abs(r["F_N"]) < 1e-9 for r in attractive) and worst_ratio > 0.05,
+            criterion=(
+                "|F_N| < 1e-9 for every attractive cost and N, and F_∞ − F_N > 0.05 at the "
+                "largest N"
+            ),
         ),
     ]
     return claims, rows
@@ -116,6 +130,10 @@ def representability_example() -> Claim:
         "2: yes, 3: no",
         f"2: {two.representable}, 3: {three.representable} (hyperplane margin {three.margin:.3f})",
         two.representable and not three.representable and three.margin < 0,
+        criterion=(
+            "2-representable, and not 3-representable with a separating hyperplane of negative "
+            "margin"
+        ),
     )
 
 
@@ -133,6 +151,7 @@ def de_finetti(ns: list[int]) -> tuple[Claim, list[dict[str, Any]]]:
         "≤ 1/N (≤ 2/N in the sup_{|f|≤1} norm of (3.2))",
         "max N·TV = " + f"{max(r['TV(γ2, P2)'] * r['N'] for r in rows):.3f}",
         all(r["TV(γ2, P2)"] <= r["1/N"] + 1e-12 for r in rows),
+        criterion="TV(γ₂, P₂) ≤ 1/N (+1e-12) for every N",
     )
     return claim, rows
 
@@ -151,6 +170,7 @@ def hierarchy(particles: int, ks: list[int]) -> tuple[Claim, list[dict[str, floa
         ", ".join(f"k={r['k']}: {r['V_k']:.4f}" for r in rows),
         values == sorted(values)
         and all(r["V_k"] <= exact + 1e-9 for r in rows if r["k"] < particles),
+        criterion="V_k non-decreasing in k, and V_k ≤ V^SCE (+1e-9) for every k < N",
     )
     return claim, rows
 
@@ -175,6 +195,9 @@ def hierarchy_limit(particles: int, ks: list[int]) -> tuple[Claim, list[dict[str
         f"limit {limit:.6f}",
         f"V_k at k = {ks[-1]}: {rows[-1]['V_k']:.6f} (gap {gaps[-1]:.2e})",
         gaps == sorted(gaps, reverse=True) and 0 <= gaps[-1] <= gaps[0] / 5,
+        criterion=(
+            "the gaps to the limit decrease with k and the last is at most a fifth of the first"
+        ),
     )
     return claim, rows
 
@@ -203,6 +226,7 @@ def two_site(ns: list[int]) -> tuple[Claim, list[dict[str, Any]]]:
         "closed form",
         f"max |LP − closed form| = {worst:.1e}",
         worst <= 1e-10,
+        criterion="|LP − closed form| ≤ 1e-10 for every N",
     )
     return claim, rows
 
@@ -264,6 +288,10 @@ def one_dimensional(ns: list[int]) -> tuple[list[Claim], list[dict[str, Any]], F
             f"max relative difference {closed:.1e}",
             certified and inside and closed <= 1e-9,
             evidence={"max relative bracket width": width},
+            criterion=(
+                "every bracket certified optimal, the closed form inside every bracket, relative "
+                "difference ≤ 1e-9"
+            ),
         ),
         Claim(
             "sce-1d-mean-field",
@@ -276,6 +304,10 @@ def one_dimensional(ns: list[int]) -> tuple[list[Claim], list[dict[str, Any]], F
             evidence={
                 "F_N brackets": {r["N"]: r["F_N exponential bracket"] for r in rows},
             },
+            criterion=(
+                "every bracket certified optimal and F_∞ − 1/N ≤ lower end ≤ upper end ≤ F_∞ for "
+                "every N"
+            ),
         ),
     ]
     figure = Figure(figsize=(6, 4))
@@ -336,4 +368,12 @@ def run(quick: bool = True) -> ExperimentReport:
     report.tables["mean_field_values"] = [
         {"cost": "Gaussian σ=0.3", "F_inf": mean_field_value(Gaussian(0.3).matrix(SITES), MARGINAL)}
     ]
+    report.captions.update(
+        mean_field_gap="Gap F_∞ − F_N between the mean-field value ∬c dμdμ and the certified "
+        "N-body optimum per pair, for each pair cost on 8 sites, against N (log–log), with "
+        "the bound ‖c‖_∞/N that Thm. 1.3 gives for the positive-definite costs.",
+        sce_1d="Exact 1-D SCE cost per pair F_N for the exponential cost e^{−2|x−y|} and the "
+        "uniform density on [0, 1], against N, between the mean field F_∞ and the lower "
+        "bound F_∞ − ‖c‖_∞/N.",
+    )
     return report

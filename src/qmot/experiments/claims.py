@@ -33,6 +33,8 @@ class Claim:
         Whether qmot's evidence supports the claim.
     evidence
         Anything else that supports the verdict (gaps, residuals, worst cases, notes).
+    criterion
+        The test the verdict applies, in words (``"|C_q − (a−b)²| ≤ 1e-7 on every (a, b, ħ)"``).
     """
 
     key: str
@@ -44,6 +46,7 @@ class Claim:
     lower_bound: float | None = None
     upper_bound: float | None = None
     evidence: Mapping[str, Any] = field(default_factory=dict)
+    criterion: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -56,19 +59,24 @@ class Claim:
             "lower_bound": self.lower_bound,
             "upper_bound": self.upper_bound,
             "passed": self.passed,
+            "criterion": self.criterion,
             "evidence": dict(self.evidence),
         }
 
 
 @dataclass
 class ExperimentReport:
-    """Claims, tables (lists of row dicts) and figures of one paper's reproduction."""
+    """Claims, tables (lists of row dicts) and figures of one paper's reproduction.
+
+    ``captions`` says in words what each figure (same key) shows.
+    """
 
     paper: str
     title: str
     claims: list[Claim] = field(default_factory=list)
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     figures: dict[str, Figure] = field(default_factory=dict)
+    captions: dict[str, str] = field(default_factory=dict)
 
     @property
     def all_passed(self) -> bool:

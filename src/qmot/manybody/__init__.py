@@ -1,5 +1,11 @@
 """Symmetric N-body and infinite-body optimal transport with pair costs (Cotar–Friesecke–Pass
-2015)."""
+2015).
+
+References
+----------
+* C. Cotar, G. Friesecke, B. Pass, *Infinite-body optimal transport with Coulomb cost*,
+  Calc. Var. PDE 54 (2015), doi:10.1007/s00526-014-0803-0; arXiv:1307.6540.
+"""
 
 from qmot.manybody.marginals import density_to_marginal, grid_sites
 from qmot.manybody.mean_field import (

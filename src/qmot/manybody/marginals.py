@@ -1,7 +1,7 @@
 r"""One-body marginals on sites: regular grids and densities with :math:`\int\rho = N`.
 
-Seed 003 writes densities in the physics convention :math:`\int\rho = N` and the transport
-marginal as :math:`\mu = \rho/N` (eq. (1.21)).
+Cotar–Friesecke–Pass 2015 writes densities in the physics convention :math:`\int\rho = N` and
+the transport marginal as :math:`\mu = \rho/N` (eq. (1.21)).
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -47,6 +48,18 @@ class SCE1DResult(TransportResult):
     comotion: tuple[Callable[[ArrayLike], np.ndarray], ...] = ()
     configurations: np.ndarray | None = None
     weights: np.ndarray | None = None
+    particles: int = 0
+    summary_properties: ClassVar[tuple[str, ...]] = ("cost_per_pair",)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not self.particles and self.comotion:  # N is the number of co-motion maps
+            object.__setattr__(self, "particles", len(self.comotion))
+
+    @property
+    def cost_per_pair(self) -> float | None:
+        """:math:`F_N^{OT} = \\text{cost}/\\binom N2` (``None`` when N is unknown)."""
+        return self.cost / math.comb(self.particles, 2) if self.particles >= 2 else None
 
 
 def _check_cost(pair_cost: object, force: bool) -> PairCost:
@@ -63,15 +76,43 @@ def _check_cost(pair_cost: object, force: bool) -> PairCost:
     return pair_cost
 
 
+@dataclass(frozen=True)
+class ComotionMap:
+    """Seidl's co-motion function :math:`f(x) = F^{-1}\\big((F(x) + s) \\bmod 1\\big)`.
+
+    A plain object (not a closure), so results that hold the maps can be pickled.
+    """
+
+    cdf: Callable[[np.ndarray], np.ndarray]
+    quantile: Callable[[np.ndarray], np.ndarray]
+    shift: float
+
+    def __call__(self, x: ArrayLike) -> np.ndarray:
+        return self.quantile(np.mod(self.cdf(np.asarray(x, dtype=float)) + self.shift, 1.0))
+
+
+@dataclass(frozen=True)
+class _StepDistribution:
+    """Distribution and quantile functions of point masses at sorted sites ``xs``."""
+
+    xs: np.ndarray
+    cumulative: np.ndarray
+
+    def cdf(self, points: np.ndarray) -> np.ndarray:
+        index = np.searchsorted(self.xs, points, side="right") - 1
+        return np.where(index >= 0, self.cumulative[np.clip(index, 0, None)], 0.0)
+
+    def quantile(self, levels: np.ndarray) -> np.ndarray:
+        position = np.searchsorted(self.cumulative, levels, side="right")
+        return self.xs[np.minimum(position, len(self.xs) - 1)]
+
+
 def _comotion_maps(
     cdf: Callable[[np.ndarray], np.ndarray],
     quantile: Callable[[np.ndarray], np.ndarray],
     particles: int,
 ) -> tuple[Callable[[ArrayLike], np.ndarray], ...]:
-    def make(shift: float) -> Callable[[ArrayLike], np.ndarray]:
-        return lambda x: quantile(np.mod(cdf(np.asarray(x, dtype=float)) + shift, 1.0))
-
-    return tuple(make(i / particles) for i in range(particles))
+    return tuple(ComotionMap(cdf, quantile, i / particles) for i in range(particles))
 
 
 def _discrete(
@@ -90,15 +131,8 @@ def _discrete(
     energy = float(weights @ np.array(pair_sums))
     cumulative = np.cumsum(mu[order])
     cumulative[-1] = 1.0
-
-    def cdf(points: np.ndarray) -> np.ndarray:
-        index = np.searchsorted(xs, points, side="right") - 1
-        return np.where(index >= 0, cumulative[np.clip(index, 0, None)], 0.0)
-
-    def quantile(levels: np.ndarray) -> np.ndarray:
-        return xs[np.minimum(np.searchsorted(cumulative, levels, side="right"), len(xs) - 1)]
-
-    return energy, configurations, weights, _comotion_maps(cdf, quantile, particles)
+    steps = _StepDistribution(xs, cumulative)
+    return energy, configurations, weights, _comotion_maps(steps.cdf, steps.quantile, particles)
 
 
 ESTIMATE = Status.ESTIMATE

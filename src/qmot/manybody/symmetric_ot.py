@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -74,6 +75,7 @@ class SymmetricOTResult(TransportResult):
     configurations: np.ndarray | None = None
     weights: np.ndarray | None = None
     particles: int = 2
+    summary_properties: ClassVar[tuple[str, ...]] = ("cost_per_pair",)
 
     @property
     def cost_per_pair(self) -> float:

@@ -1,6 +1,15 @@
-"""Quantum optimal transport: the Golse–Mouhot–Paul pseudo-distance MK_ħ (Caglioti–Golse–Paul 2020)
-and the
-De Palma–Trevisan quantum Wasserstein divergence (Wirth 2025)."""
+"""Quantum optimal transport: the Golse–Mouhot–Paul pseudo-distance MK_ħ (Caglioti–Golse–Paul
+2020) and the De Palma–Trevisan quantum Wasserstein divergence (Wirth 2025).
+
+References
+----------
+* E. Caglioti, F. Golse, T. Paul, *Quantum optimal transport is cheaper*, J. Stat. Phys.
+  (2020); arXiv:1908.01829. The pseudo-distance: F. Golse, C. Mouhot, T. Paul, *On the mean
+  field and classical limits of quantum mechanics*, Commun. Math. Phys. 343 (2016) 165–205.
+* M. Wirth, *Triangle inequality for a quantum Wasserstein divergence* (preprint, 2025);
+  see also D. Bunth, J. Pitrik, T. Titkos, D. Virosztek, *On the metric property of quantum
+  Wasserstein divergences*, arXiv:2402.13150.
+"""
 
 from qmot.quantum.channels import (
     apply_channel,

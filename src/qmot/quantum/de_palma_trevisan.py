@@ -1,4 +1,4 @@
-r"""The De Palma–Trevisan quantum Wasserstein divergence (Wirth 2025, Wirth).
+r"""The De Palma–Trevisan quantum Wasserstein divergence (Wirth 2025).
 
 For density operators :math:`\rho` on :math:`H`, :math:`\sigma` on :math:`K`, self-adjoint
 :math:`x = (x_1..x_m)` on :math:`H`, :math:`y = (y_1..y_m)` on :math:`K` and a channel with
@@ -25,6 +25,12 @@ and every such coupling arises from an admissible channel — the cross term is
 a coupling SDP solved and certified by :mod:`qmot.sdp` (support reduction on both sides, closed
 form when a state is pure, dual and primal certificates). The optimal channel is recovered as
 :math:`J = (1\otimes\sigma^{-\top/2})\Pi(1\otimes\sigma^{-\top/2}) + \rho\otimes(1-P_\sigma)^\top`.
+
+References
+----------
+* M. Wirth, *Triangle inequality for a quantum Wasserstein divergence* (preprint, 2025);
+  see also D. Bunth, J. Pitrik, T. Titkos, D. Virosztek, *On the metric property of quantum
+  Wasserstein divergences*, arXiv:2402.13150.
 """
 
 from __future__ import annotations
@@ -533,7 +539,7 @@ def adversarial_triangle_search(
     Nelder–Mead on the *relative* slack :math:`(W_{12} + W_{23} - W_{13})/(W_{12} + W_{23})`
     over :math:`\rho_k = G_kG_k^*/\operatorname{tr}(G_kG_k^*)`, :math:`G_k\in\mathbb C^{d\times d}`,
     from random restarts whose middle state starts on the segment between the outer two (where
-    the slack is smallest). Seed 002, Cor. 2.14 proves the slack is :math:`\ge 0`: a certified
+    the slack is smallest). Wirth 2025, Cor. 2.14 proves the slack is :math:`\ge 0`: a certified
     negative slack would be a bug in qmot, not a discovery.
     """
     from scipy.optimize import minimize

@@ -20,6 +20,12 @@ so the compression of :math:`C` to :math:`V\otimes W` only needs the
 compressions of :math:`a_j` and :math:`N_j` to each factor — exact for coherent mixtures
 (closed-form matrix elements) and for Fock densities (truncated ladders), and for any mix of the
 two. Two coherent states at :math:`z, z'` cost exactly :math:`|z - z'|^2`.
+
+References
+----------
+* E. Caglioti, F. Golse, T. Paul, *Quantum optimal transport is cheaper*, J. Stat. Phys.
+  (2020); arXiv:1908.01829. The pseudo-distance: F. Golse, C. Mouhot, T. Paul, *On the mean
+  field and classical limits of quantum mechanics*, Commun. Math. Phys. 343 (2016) 165–205.
 """
 
 from __future__ import annotations
@@ -341,7 +347,7 @@ def analyse_coupling(
 def frame_change(
     R: CoherentMixture, S: CoherentMixture, family: np.ndarray, other: np.ndarray | None = None
 ) -> np.ndarray:
-    r"""Matrix taking coefficients on a family of vectors of span{|z_i⟩} ⊗ span{|w_j⟩} to
+    r"""Matrix taking coefficients on a family of vectors of ``span{|z_i⟩} ⊗ span{|w_j⟩}`` to
     coordinates in the orthonormal section basis used by :func:`mk2`.
 
     ``family`` (``M x k``) gives vectors :math:`\sum_i c_i|z_i\rangle` of the first factor and
@@ -375,7 +381,7 @@ def coupling_from_coherent_frame(
 def husimi(state: State, q: ArrayLike, p: ArrayLike) -> np.ndarray:
     r"""Husimi function :math:`\tilde W[R](q,p) = (2\pi\hbar)^{-d}\langle q,p|R|q,p\rangle`.
 
-    Seed 000, §1.
+    Caglioti–Golse–Paul 2020, §1.
 
     For one mode and 1-D ``q``, ``p`` the result is on the grid ``q × p`` (shape
     ``(len(q), len(p))``); otherwise ``q`` and ``p`` are ``(K, d)`` arrays of paired coordinates

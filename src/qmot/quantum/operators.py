@@ -48,7 +48,7 @@ def spin(j: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def quadratures(cutoff: int, hbar: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    r"""Position and momentum compressed to span{|0⟩, …, |cutoff⟩}: :math:`P x P`, :math:`P p P`."""
+    r"""Position and momentum compressed to ``span{|0⟩, …, |cutoff⟩}``: :math:`PxP`, :math:`PpP`."""
     cutoff = check_positive_int(cutoff, "cutoff")
     if not (np.isfinite(hbar) and hbar > 0):
         raise InvalidInputError(f"`hbar` must be a positive finite number (got {hbar!r})")

@@ -130,8 +130,8 @@ class QuantumState(Protocol):
         ...
 
     def coherent_expectations(self, points: np.ndarray) -> np.ndarray:
-        """:math:`\\langle z|R|z\rangle` at phase-space points ``(K, 2d)`` (Husimi up to
-        :math:`(2\\pi\\hbar)^{-d}`)."""
+        r""":math:`\langle z|R|z\rangle` at phase-space points ``(K, 2d)`` (Husimi up to
+        :math:`(2\pi\hbar)^{-d}`)."""
         ...
 
 
@@ -188,12 +188,18 @@ class CoherentMixture:
         """Number of degrees of freedom ``d`` (phase space is :math:`\\mathbb R^{2d}`)."""
         return self.points.shape[1] // 2
 
+    def __repr__(self) -> str:
+        return (
+            f"CoherentMixture({self.points.shape[0]} points, modes={self.modes}, "
+            f"hbar={self.hbar:g})"
+        )
+
     def gram(self) -> np.ndarray:
         r"""Gram matrix :math:`G_{ik} = \langle z_i | z_k\rangle`."""
         return coherent_overlaps(self.points, self.points, self.hbar)
 
     def section(self) -> StateSection:
-        r"""Exact finite section on span{|z_i⟩}, orthonormalised through the Gram matrix.
+        r"""Exact finite section on ``span{|z_i⟩}``, orthonormalised through the Gram matrix.
 
         With :math:`G = V\Lambda V^*`, the basis is :math:`e_k = \sum_i T_{ik}|z_i\rangle`,
         :math:`T = V\Lambda^{-1/2}`; then
@@ -234,7 +240,7 @@ class CoherentMixture:
         return "orthonormalised coherent span (Gram)"
 
     def coherent_expectations(self, points: np.ndarray) -> np.ndarray:
-        """:math:`\\sum_i m_i |\\langle z|z_i\rangle|^2` at the rows of ``points``."""
+        r""":math:`\sum_i m_i |\langle z|z_i\rangle|^2` at the rows of ``points``."""
         overlaps = coherent_overlaps(points, self.points, self.hbar)
         return np.abs(overlaps) ** 2 @ self.weights
 
@@ -438,6 +444,10 @@ class FockDensity:
         """Largest occupation number kept per mode."""
         return _cutoff_from_dimension(self.matrix.shape[0], self.modes)
 
+    def __repr__(self) -> str:
+        loss = f", truncation_loss={self.truncation_loss:.2g}" if self.truncation_loss else ""
+        return f"FockDensity(cutoff={self.cutoff}, modes={self.modes}, hbar={self.hbar:g}{loss})"
+
     def section(self) -> StateSection:
         """The Fock basis itself: exact compressions :math:`P a_j P` and :math:`P N_j P`."""
         lowering = truncated_annihilation(self.cutoff)
@@ -457,7 +467,7 @@ class FockDensity:
         return f"Fock basis, cutoff {self.cutoff} per mode"
 
     def coherent_expectations(self, points: np.ndarray) -> np.ndarray:
-        """:math:`\\langle z|R|z\rangle` at the rows of ``points`` from the Fock amplitudes."""
+        r""":math:`\langle z|R|z\rangle` at the rows of ``points`` from the Fock amplitudes."""
         amplitudes = coherent_fock_amplitudes(points, self.hbar, self.cutoff)
         return np.einsum("ki,ij,kj->k", amplitudes.conj(), self.matrix, amplitudes).real
 

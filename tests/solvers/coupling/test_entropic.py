@@ -126,7 +126,7 @@ def test_bracket_contains_the_clarabel_value_for_rank_deficient_marginals() -> N
 
 @pytest.mark.parametrize(("a", "b", "hbar"), [(0.3, 0.8, 0.5), (1.0, 1.4, 1.0)])
 def test_equal_masses_golse_paul_closed_form(a: float, b: float, hbar: float) -> None:
-    """Seed 000, eq. (13): two symmetric two-point coherent mixtures cost exactly (a − b)²."""
+    """Caglioti–Golse–Paul 2020, eq. (13): symmetric two-point mixtures cost exactly (a − b)²."""
     first = CoherentMixture([[-a, 0.0], [a, 0.0]], hbar=hbar)
     second = CoherentMixture([[-b, 0.0], [b, 0.0]], hbar=hbar)
     result = mk2(first, second, solver=SOLVER, tol=1e-6)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qmot._highs import quiet_highs
 from qmot.errors import InfeasibleError, SolverError
 
 __all__ = [
@@ -35,7 +36,7 @@ class OccupationLP:
         self._highspy = highspy
         self.mu = mu
         self.particles = particles
-        self.highs = highspy.Highs()
+        self.highs = quiet_highs()
         self.highs.setOptionValue("output_flag", False)
         for option in ("primal_feasibility_tolerance", "dual_feasibility_tolerance"):
             self.highs.setOptionValue(option, 1e-10)

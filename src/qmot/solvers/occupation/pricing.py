@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from qmot._highs import quiet_highs
 from qmot.reductions.occupations import configuration_cost
 
 __all__ = ["ExactPricing", "exact_pricing", "local_search_pricing", "reduced_costs"]
@@ -198,7 +199,7 @@ def exact_pricing(
 
     started = time.perf_counter()
     model = _PricingModel.build(cost, y, particles)
-    highs = highspy.Highs()
+    highs = quiet_highs()
     for option, value in (
         ("output_flag", False),
         ("time_limit", float(max(time_limit, 0.01))),
