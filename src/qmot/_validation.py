@@ -257,8 +257,7 @@ def check_named_options(
     for name, value in options.items():
         if name not in rules:
             raise InvalidInputError(
-                f"`solver_options` for {solver} must use names from {tuple(rules)} "
-                f"(got {name!r})"
+                f"`solver_options` for {solver} must use names from {tuple(rules)} (got {name!r})"
             )
         rule, check = rules[name]
         if not check(value):

@@ -50,7 +50,7 @@ def test_near_coincident_points_give_an_exact_section_without_dropping(gap: floa
         for i in range(4):
             for k in range(4):
                 overlap = mpmath.exp(
-                    -abs(a[i]) ** 2 / 2 - abs(a[k]) ** 2 / 2 + mpmath.conj(a[i]) * a[k]
+                    -(abs(a[i]) ** 2) / 2 - abs(a[k]) ** 2 / 2 + mpmath.conj(a[i]) * a[k]
                 )
                 weighted[i, k] = root[i] * root[k] * mpmath.conj(phase[i]) * phase[k] * overlap
         expected = sorted(float(value) for value in mpmath.eigh(weighted)[0])

@@ -50,9 +50,7 @@ class Tolerance:
         return cls(atol=float(tol), rtol=float(tol))
 
     @classmethod
-    def from_arguments(
-        cls, tol: float | None, atol: float | None, rtol: float | None
-    ) -> Tolerance:
+    def from_arguments(cls, tol: float | None, atol: float | None, rtol: float | None) -> Tolerance:
         """Validate the ``tol``/``atol``/``rtol`` arguments of an entry point.
 
         ``tol`` alone selects the legacy rule; ``atol``/``rtol`` override either default.
