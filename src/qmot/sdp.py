@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from qmot._memory import check_memory, conic_sdp_bytes
 from qmot._solver_options import check_coupling_solver_options
 from qmot._threads import lapack_owns_the_cores
 from qmot._validation import as_density_matrix, as_hermitian, check_seconds
@@ -235,6 +236,11 @@ def _solve_with_cvxpy(
     import cvxpy as cp  # deferred: cvxpy set-up is slow and unused by `import qmot`
 
     r, s = problem.dims
+    check_memory(
+        conic_sdp_bytes(r * s, solver),
+        f"solver={solver!r} on a reduced coupling of dimension {r * s}",
+        "use solver='QMOT-IPM' or 'QMOT-ENTROPIC' instead",
+    )
     coupling = cp.Variable((r * s, r * s), hermitian=True)
     first_marginal = cp.partial_trace(coupling, [r, s], axis=1) == problem.first
     second_marginal = cp.partial_trace(coupling, [r, s], axis=0) == problem.second

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from qmot._memory import check_memory, enumeration_lp_bytes, exceeds_limit
 from qmot._validation import (
     as_weights,
     check_positive_int,
@@ -307,7 +308,14 @@ def symmetric_ot(
             f"than max_configurations = {max_configurations:.3g}; raise the budget or use "
             'method="colgen"'
         )
-    if method == "colgen" or (method == "auto" and count > max_configurations):
+    memory = enumeration_lp_bytes(count, matrix.shape[0], particles)
+    if method == "enumerate":  # the estimate before the build (column generation is lean)
+        check_memory(
+            memory, f"full enumeration of {count:.3g} configurations", 'use method="colgen"'
+        )
+    if method == "colgen" or (
+        method == "auto" and (count > max_configurations or exceeds_limit(memory))
+    ):
         return _by_column_generation(
             matrix, weights, particles, tol, budget, float(pricing_time), verbose, seed
         )
