@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from qmot._sweep_store import Store
 from qmot.cli import app
 from qmot.errors import InvalidInputError
 from qmot.sweep import NoWorkersError, load_spec, read_rows, run_sweep
+from qmot.sweep.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()

@@ -20,7 +20,7 @@ from numpy.typing import ArrayLike
 from qmot._validation import as_points, as_weights, check_tolerance
 from qmot.certify.margins import certified_pairing, rounding_margin
 from qmot.errors import InvalidInputError, SolverError
-from qmot.results import OPTIMAL, TransportResult
+from qmot.results import OPTIMAL, Status, TransportResult
 
 __all__ = ["DEFAULT_TOL", "certify_plan", "squared_distances", "w2", "w2_1d"]
 
@@ -129,7 +129,7 @@ def _result(
         cost=upper,
         lower_bound=lower,
         upper_bound=upper,
-        status=OPTIMAL if within else "gap_exceeds_tolerance",
+        status=OPTIMAL if within else Status.GAP_EXCEEDS_TOLERANCE,
         solver=solver,
         plan=plan,
         potentials={"u": u, "v": v},

@@ -140,19 +140,15 @@ def w2_command(
         console.print(result_table(f"W₂²({first.name}, {second.name})", result))
 
 
-PAPERS = {
-    "cgp2020": "qmot.experiments.cgp2020",
-    "wirth2025": "qmot.experiments.wirth2025",
-    "cfp2015": "qmot.experiments.cfp2015",
-}
-
-
 def _selected_papers(paper: str) -> list[str]:
+    from qmot.experiments import papers
+
+    known = list(papers())
     if paper == "all":
-        return list(PAPERS)
-    if paper not in PAPERS:
+        return known
+    if paper not in known:
         raise InvalidInputError(
-            f"`paper` must be one of {', '.join([*PAPERS, 'all'])} (got {paper!r})"
+            f"`paper` must be one of {', '.join([*known, 'all'])} (got {paper!r})"
         )
     return [paper]
 
@@ -160,16 +156,25 @@ def _selected_papers(paper: str) -> list[str]:
 @app.command("reproduce")
 @_one_line_errors
 def reproduce_command(
-    paper: Annotated[str, typer.Argument(help="cgp2020, wirth2025, cfp2015 or all.")] = "all",
+    paper: Annotated[str, typer.Argument(help="A paper's key (see --list) or all.")] = "all",
     quick: Annotated[bool, typer.Option("--quick", help="Small grids (all in minutes).")] = False,
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("qmot-results"),
     force: Annotated[
         bool, typer.Option("--force", help="Recompute papers that already have results.")
     ] = False,
+    list_papers: Annotated[
+        bool, typer.Option("--list", help="List the papers (key and title) and exit.")
+    ] = False,
 ) -> None:
     """Reproduce the papers' claims: report.md, report.html, PNG figures and results.json."""
-    import importlib
     import time
+
+    from qmot.experiments import papers
+
+    if list_papers:
+        for key, module in papers().items():
+            typer.echo(f"{key}\t{module.TITLE}")
+        return
 
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -198,7 +203,7 @@ def reproduce_command(
             else:
                 progress.update(task, description=f"{name}: running")
                 started = time.perf_counter()
-                report = importlib.import_module(PAPERS[name]).run(quick=quick)
+                report = papers()[name].run(quick=quick)
                 results.append(
                     save_paper_result(
                         report, folder, quick=quick, seconds=time.perf_counter() - started

@@ -11,13 +11,39 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
 
-__all__ = ["TransportResult", "jsonable"]
+__all__ = ["OPTIMAL", "Status", "TransportResult", "jsonable"]
 
-OPTIMAL = "optimal"
+
+class Status(StrEnum):
+    """Why a result is (or is not) certified optimal; each value equals the string it replaces.
+
+    Being a :class:`str`, a status compares equal to its value (``Status.OPTIMAL ==
+    "optimal"``), prints as it (``str``, ``format``, JSON) and can be read back with
+    ``Status("optimal")``.
+    """
+
+    OPTIMAL = "optimal"
+    """The certified bracket is within the requested tolerance."""
+    GAP_EXCEEDS_TOLERANCE = "gap_exceeds_tolerance"
+    """The solver ended without the certified bracket closing to the tolerance."""
+    TIME_LIMIT = "time_limit"
+    """``max_time`` ran out; the bracket is the best certified one found."""
+    PRICING_TIME_LIMIT = "pricing_time_limit"
+    """Column generation: the exact pricing could not finish; the bracket stays certified."""
+    ESTIMATE = "estimate"
+    """The value is an estimate with an error estimate, not a rigorous bracket."""
+    UPPER_BOUND_ONLY = "upper_bound_only"
+    """Only the upper side is certified (the lower side is a valid but loose bound)."""
+    FAILED = "failed"
+    """The computation failed (a sweep task that raised)."""
+
+
+OPTIMAL = Status.OPTIMAL
 
 
 def jsonable(value: Any) -> Any:
@@ -56,8 +82,9 @@ class TransportResult:
         Certified bracket of the optimum: ``lower_bound`` is the objective of an exactly
         feasible dual point, ``upper_bound`` that of an exactly feasible primal point.
     status
-        ``"optimal"`` when the bracket width is within the requested tolerance;
-        anything else says why not (e.g. ``"gap_exceeds_tolerance"``).
+        A :class:`Status` (equal to its string value): ``"optimal"`` when the bracket width is
+        within the requested tolerance; anything else says why not (e.g.
+        ``"gap_exceeds_tolerance"``). Strings that name a member are stored as that member.
     solver
         What produced the numbers (``"POT.emd"``, ``"CLARABEL"``, ``"closed-form"``, ...).
     plan
@@ -80,7 +107,7 @@ class TransportResult:
     cost: float
     lower_bound: float
     upper_bound: float
-    status: str
+    status: Status | str
     solver: str
     plan: np.ndarray | None = None
     coupling: np.ndarray | None = None
@@ -88,6 +115,11 @@ class TransportResult:
     potentials: Mapping[str, np.ndarray] = field(default_factory=dict)
     residuals: Mapping[str, float] = field(default_factory=dict)
     info: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        known = {member.value for member in Status}
+        if not isinstance(self.status, Status) and str(self.status) in known:
+            object.__setattr__(self, "status", Status(str(self.status)))
 
     @property
     def distance(self) -> float:
@@ -134,5 +166,5 @@ class TransportResult:
         return (
             f"TransportResult(cost={self.cost:.10g}, "
             f"bracket=[{self.lower_bound:.10g}, {self.upper_bound:.10g}], "
-            f"gap={self.gap:.2e}, status={self.status!r}, solver={self.solver!r})"
+            f"gap={self.gap:.2e}, status={str(self.status)!r}, solver={self.solver!r})"
         )

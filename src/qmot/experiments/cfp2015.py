@@ -38,6 +38,7 @@ from qmot.manybody import (
 __all__ = ["run"]
 
 PAPER = "cfp2015"
+ORDER = 3
 TITLE = "Cotar–Friesecke–Pass: Infinite-body optimal transport with Coulomb cost (2015)"
 SITES = np.linspace(0.0, 1.0, 8)
 MARGINAL = np.array([0.05, 0.1, 0.15, 0.2, 0.2, 0.15, 0.1, 0.05])

@@ -51,6 +51,7 @@ __all__ = [
 ]
 
 PAPER = "cgp2020"
+ORDER = 1
 TITLE = "Caglioti–Golse–Paul: Quantum optimal transport is cheaper (Caglioti–Golse–Paul 2020)"
 AGREEMENT = 1e-7
 """Tolerance for 'equal' between a certified value and a closed form."""

@@ -37,6 +37,7 @@ from qmot.quantum.channels import _apply_channel, _kms_norm
 __all__ = ["run"]
 
 PAPER = "wirth2025"
+ORDER = 2
 TITLE = "Wirth: Triangle inequality for a quantum Wasserstein divergence (Wirth 2025)"
 AGREEMENT = 1e-7
 

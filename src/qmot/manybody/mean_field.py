@@ -17,7 +17,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from qmot.errors import InvalidInputError
-from qmot.manybody.symmetric_ot import SymmetricOTResult, symmetric_ot, validate_problem
+from qmot.manybody.symmetric_ot import SymmetricOTResult, symmetric_ot
+from qmot.manybody.validation import validate_problem
 
 __all__ = ["MeanFieldComparison", "compare_with_mean_field", "hartree", "mean_field_value"]
 

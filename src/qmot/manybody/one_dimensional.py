@@ -31,11 +31,11 @@ from qmot.certify.margins import rounding_margin
 from qmot.errors import InfeasibleError, InvalidInputError
 from qmot.manybody.occupations import cyclic_quantile_plan
 from qmot.manybody.pair_costs import Coulomb, Exponential, PairCost, Yukawa
-from qmot.results import OPTIMAL, TransportResult
+from qmot.results import OPTIMAL, Status, TransportResult
 
 __all__ = ["DEFAULT_TOL", "ESTIMATE", "MAX_CELLS", "SCE1DResult", "sce_1d"]
 
-UPPER_BOUND_ONLY = "upper_bound_only"
+UPPER_BOUND_ONLY = Status.UPPER_BOUND_ONLY
 
 
 @dataclass(frozen=True, repr=False)
@@ -101,8 +101,8 @@ def _discrete(
     return energy, configurations, weights, _comotion_maps(cdf, quantile, particles)
 
 
-ESTIMATE = "estimate"
-GAP_EXCEEDS_TOLERANCE = "gap_exceeds_tolerance"
+ESTIMATE = Status.ESTIMATE
+GAP_EXCEEDS_TOLERANCE = Status.GAP_EXCEEDS_TOLERANCE
 DEFAULT_TOL = 1e-9
 """Relative width ``(upper - lower) / max(1, |upper|)`` below which a continuum bracket is
 ``"optimal"`` (the rule of :func:`qmot.manybody.symmetric_ot`)."""

@@ -13,17 +13,17 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.optimize import linprog
 
 from qmot._memory import check_memory, representability_lp_bytes
 from qmot._validation import as_real_array, check_positive_int
-from qmot.errors import InvalidInputError, SolverError
-from qmot.manybody.occupations import (
+from qmot.errors import InvalidInputError
+from qmot.manybody.symmetric_ot import SymmetricOTResult, symmetric_ot
+from qmot.reductions.occupations import (
     configuration_count,
     enumerate_configurations,
     pair_measure,
 )
-from qmot.manybody.symmetric_ot import SymmetricOTResult, symmetric_ot
+from qmot.solvers.occupation.highs_lp import pair_measure_lp
 
 __all__ = [
     "MAX_REPRESENTABILITY_CONFIGURATIONS",
@@ -125,27 +125,17 @@ def is_n_representable(
     upper = np.triu_indices(sites)
     columns = np.array([pair_measure(n[None, :], np.ones(1))[upper] for n in configurations]).T
     target = matrix[upper]
-    feasibility = linprog(
-        np.zeros(len(configurations)), A_eq=columns, b_eq=target, bounds=(0, None), method="highs"
-    )
-    if feasibility.status == 0:
-        residual = float(np.abs(columns @ feasibility.x - target).max())
-        keep = feasibility.x > 1e-12
+    found = pair_measure_lp(columns, target)
+    if found.weights is not None:
+        residual = float(np.abs(columns @ found.weights - target).max())
+        keep = found.weights > 1e-12
         return Representability(
-            True, configurations[keep], feasibility.x[keep], None, 0.0, residual
+            True, configurations[keep], found.weights[keep], None, 0.0, residual
         )
-    if feasibility.status != 2:
-        raise SolverError(
-            "the representability LP failed", solver="HiGHS", status=str(feasibility.message)
-        )
-    # Farkas: minimise <h, mu2> over h ∈ [-1, 1] with <h, μ₂(n)> ≥ 0 for all n
-    separation = linprog(
-        target, A_ub=-columns.T, b_ub=np.zeros(len(configurations)), bounds=(-1, 1), method="highs"
-    )
     hyperplane = np.zeros((sites, sites))
-    hyperplane[upper] = separation.x
+    hyperplane[upper] = found.separation
     hyperplane = (hyperplane + hyperplane.T) / 2 + np.diag(np.diag(hyperplane)) / 2
-    return Representability(False, None, None, hyperplane, float(separation.fun), 0.0)
+    return Representability(False, None, None, hyperplane, found.separation_value, 0.0)
 
 
 def representability_hierarchy(

@@ -1,6 +1,7 @@
 r"""Exact symmetric N-marginal optimal transport with a pair cost on finitely many sites.
 
-Seed 003, eqs. (1.18)–(1.19): for a probability vector :math:`\mu` on :math:`L` sites and a
+Cotar–Friesecke–Pass, *Infinite-body optimal transport with Coulomb cost*, eqs. (1.18)–(1.19):
+for a probability vector :math:`\mu` on :math:`L` sites and a
 symmetric cost matrix :math:`C`,
 
 .. math::
@@ -8,7 +9,7 @@ symmetric cost matrix :math:`C`,
     \min_{\gamma_N \text{ symmetric},\ \gamma_N \mapsto \mu}\ \mathbb E_{\gamma_N}
         \Big[\sum_{i<j} C(x_i, x_j)\Big] = \binom N2 F_N^{OT}[\mu]
 
-is the linear program over occupation vectors (:mod:`qmot.manybody.occupations`)
+is the linear program over occupation vectors (:mod:`qmot.reductions.occupations`)
 
 .. math::
 
@@ -31,29 +32,30 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from qmot._memory import check_memory, enumeration_lp_bytes, exceeds_limit
-from qmot._validation import (
-    as_weights,
-    check_positive_int,
-    check_seconds,
-    check_tolerance,
-    reject_imaginary,
-)
-from qmot.certify.margins import certified_pairing, rounding_margin
-from qmot.errors import InfeasibleError, InvalidInputError, SolverError
-from qmot.manybody.occupations import (
+from qmot._progress import bracket_progress
+from qmot._validation import check_positive_int, check_seconds, check_tolerance
+from qmot.certify.occupation import certify_occupation_lp
+from qmot.errors import InvalidInputError
+from qmot.manybody.validation import validate_cost_matrix, validate_problem
+from qmot.reductions.occupations import (
     configuration_cost,
     configuration_count,
     enumerate_configurations,
     pair_measure,
 )
-from qmot.results import OPTIMAL, TransportResult
+from qmot.results import OPTIMAL, Status, TransportResult
+from qmot.solvers.occupation.column_generation import column_generation
+from qmot.solvers.occupation.highs_lp import solve_occupation_lp
 
 __all__ = [
     "DEFAULT_MAX_CONFIGURATIONS",
     "SymmetricOTResult",
+    "certify_occupation_lp",
     "sce_energy",
     "solve_occupation_lp",
     "symmetric_ot",
+    "validate_cost_matrix",
+    "validate_problem",
 ]
 
 DEFAULT_MAX_CONFIGURATIONS = 2_000_000
@@ -84,125 +86,6 @@ class SymmetricOTResult(TransportResult):
     def pair_measure(self) -> np.ndarray:
         """Pair measure :math:`\\mu_2` of the optimal N-body measure (``L x L``)."""
         return pair_measure(self.configurations, self.weights)
-
-
-def validate_cost_matrix(cost: ArrayLike, name: str = "C") -> np.ndarray:
-    """Check a pair cost matrix: real, square, symmetric, non-negative, finite off the diagonal,
-    +∞ only on it (no double occupation there). A complex matrix is refused unless its
-    imaginary part is exactly 0."""
-    real = reject_imaginary(cost, name)
-    try:
-        matrix = np.array(real, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInputError(f"`{name}` must be a numeric matrix ({exc})") from exc
-    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.size == 0:
-        raise InvalidInputError(
-            f"`{name}` must be a non-empty square matrix (got shape {matrix.shape})"
-        )
-    off = ~np.eye(matrix.shape[0], dtype=bool)
-    if np.isnan(matrix).any() or not np.all(np.isfinite(matrix[off])):
-        raise InvalidInputError(
-            f"`{name}` must be finite off the diagonal (+inf allowed only on it)"
-        )
-    if np.any(np.isneginf(matrix)):
-        raise InvalidInputError(f"`{name}` must not contain -inf")
-    if not np.allclose(matrix[off], matrix.T[off], rtol=1e-12, atol=1e-12):
-        gap = float(np.abs(matrix[off] - matrix.T[off]).max())
-        raise InvalidInputError(f"`{name}` must be symmetric (got max |C - Cᵀ| = {gap:.3g})")
-    if np.any(matrix < 0):
-        raise InvalidInputError(f"`{name}` must be non-negative (got minimum {matrix.min():.6g})")
-    return matrix
-
-
-def validate_problem(
-    cost: ArrayLike,
-    mu: ArrayLike,
-    particles: object,
-    *,
-    normalize: bool = False,
-    names: tuple[str, str] = ("C", "N"),
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """Check the cost matrix (:func:`validate_cost_matrix`), the marginal (probability vector)
-    and N ≥ 2 (``names``: how the caller calls the cost and N); raise InfeasibleError on
-    overload."""
-    matrix = validate_cost_matrix(cost, names[0])
-    particles = check_positive_int(particles, names[1], minimum=2)
-    weights = as_weights(mu, "mu", matrix.shape[0], normalize=normalize)
-    singular = np.isinf(np.diag(matrix))
-    overloaded = np.flatnonzero(singular & (particles * weights > 1 + 1e-12))
-    if overloaded.size:
-        site = int(overloaded[0])
-        raise InfeasibleError(
-            f"site {site} has C[{site},{site}] = +inf (no double occupation) but N·mu[{site}] = "
-            f"{particles * weights[site]:.6g} > 1: no symmetric N-body measure has this marginal"
-        )
-    return matrix, weights, particles
-
-
-def solve_occupation_lp(
-    configurations: np.ndarray, column_costs: np.ndarray, mu: np.ndarray, particles: int
-) -> tuple[np.ndarray, np.ndarray, str]:
-    """Solve the restricted master LP over the given configurations with HiGHS.
-
-    Returns ``(weights, y, status)``; raises InfeasibleError / SolverError.
-    """
-    import highspy
-
-    count, sites = configurations.shape
-    highs = highspy.Highs()
-    highs.setOptionValue("output_flag", False)
-    for option in ("primal_feasibility_tolerance", "dual_feasibility_tolerance"):
-        highs.setOptionValue(option, 1e-10)
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = count, sites
-    lp.col_cost_ = column_costs.astype(float)
-    lp.col_lower_ = np.zeros(count)
-    lp.col_upper_ = np.full(count, highspy.kHighsInf)
-    lp.row_lower_ = lp.row_upper_ = mu.astype(float)
-    nonzero = configurations.T != 0  # column-wise sparse storage of n/N
-    rows, cols = np.nonzero(nonzero.T)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=count))))
-    lp.a_matrix_.index_ = cols.astype(np.int32)
-    lp.a_matrix_.value_ = configurations[rows, cols].astype(float) / particles
-    highs.passModel(lp)
-    highs.run()
-    status = highs.getModelStatus()
-    if status == highspy.HighsModelStatus.kInfeasible:
-        raise InfeasibleError("no symmetric N-body measure on these configurations has marginal mu")
-    if status != highspy.HighsModelStatus.kOptimal:
-        raise SolverError(
-            "HiGHS did not solve the occupation LP",
-            solver="HiGHS",
-            status=highs.modelStatusToString(status),
-        )
-    solution = highs.getSolution()
-    return np.asarray(solution.col_value), np.asarray(solution.row_dual), "optimal"
-
-
-def certify_occupation_lp(
-    configurations: np.ndarray,
-    column_costs: np.ndarray,
-    mu: np.ndarray,
-    particles: int,
-    weights: np.ndarray,
-    y: np.ndarray,
-) -> tuple[float, float, np.ndarray, dict[str, float]]:
-    """Lower bound from the shifted dual over *all* given columns, upper bound from the plan."""
-    reduced = column_costs - configurations @ y / particles
-    # reduced costs: L products summed and one subtraction (qmot.certify.margins)
-    magnitude = float((np.abs(column_costs) + np.abs(configurations) @ np.abs(y) / particles).max())
-    shift = min(0.0, float(reduced.min())) - rounding_margin(magnitude, mu.shape[0] + 2)
-    y = y + shift
-    clipped = np.clip(weights, 0.0, None)
-    residuals = {
-        "marginal": float(np.abs(clipped @ configurations / particles - mu).max()),
-        "negative_weight": float(max(0.0, -weights.min())),
-        "dual_shift": -shift,
-    }
-    lower, lower_error = certified_pairing(mu, y)
-    upper, upper_error = certified_pairing(clipped, column_costs)
-    return lower - lower_error, upper + upper_error, y, residuals
 
 
 METHODS = ("auto", "enumerate", "colgen")
@@ -310,9 +193,8 @@ def symmetric_ot(
         )
     memory = enumeration_lp_bytes(count, matrix.shape[0], particles)
     if method == "enumerate":  # the estimate before the build (column generation is lean)
-        check_memory(
-            memory, f"full enumeration of {count:.3g} configurations", 'use method="colgen"'
-        )
+        what = f"full enumeration of {count:.3g} configurations"
+        check_memory(memory, what, 'use method="colgen"')
     if method == "colgen" or (
         method == "auto" and (count > max_configurations or exceeds_limit(memory))
     ):
@@ -339,7 +221,7 @@ def _by_enumeration(
         cost=upper,
         lower_bound=min(lower, upper),
         upper_bound=upper,
-        status=OPTIMAL if within else "gap_exceeds_tolerance",
+        status=OPTIMAL if within else Status.GAP_EXCEEDS_TOLERANCE,
         solver="HiGHS (full enumeration)",
         potentials={"y": y},
         residuals=residuals,
@@ -360,9 +242,6 @@ def _by_column_generation(
     verbose: bool,
     seed: int,
 ) -> SymmetricOTResult:
-    from qmot._progress import bracket_progress
-    from qmot.manybody.column_generation import column_generation
-
     started = time.perf_counter()
     title = f"symmetric OT, N = {particles}, L = {matrix.shape[0]}"
     with bracket_progress(title, enabled=verbose) as progress:

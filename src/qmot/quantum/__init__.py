@@ -13,6 +13,7 @@ from qmot.quantum.channels import (
     kraus_to_choi,
     random_channel,
 )
+from qmot.quantum.coupling import coupling_sdp
 from qmot.quantum.de_palma_trevisan import (
     TriangleCheck,
     TriangleSearch,
@@ -37,13 +38,20 @@ from qmot.quantum.golse_paul import (
     quantum_saving,
 )
 from qmot.quantum.operators import pauli, quadratures, spin
-from qmot.quantum.states import CoherentMixture, FockDensity, StateSection, coherent_cutoff
+from qmot.quantum.states import (
+    CoherentMixture,
+    FockDensity,
+    QuantumState,
+    StateSection,
+    coherent_cutoff,
+)
 
 __all__ = [
     "CoherentMixture",
     "CouplingAnalysis",
     "FockDensity",
     "QuantumSaving",
+    "QuantumState",
     "StateSection",
     "TriangleCheck",
     "TriangleSearch",
@@ -57,6 +65,7 @@ __all__ = [
     "compose",
     "cost_operator",
     "coupling_from_coherent_frame",
+    "coupling_sdp",
     "dpt_cost",
     "dpt_divergence",
     "dpt_original_squared",

@@ -38,9 +38,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.integrate import IntegrationWarning, quad
 
-from qmot._solver_options import check_coupling_solver_options
 from qmot._validation import as_density_matrix, as_hermitian
-from qmot.certify.tolerance import Tolerance
 from qmot.errors import InvalidInputError
 from qmot.linalg import DEFAULT_SUPPORT_RTOL, hermitian_part
 from qmot.quantum.channels import (
@@ -52,8 +50,8 @@ from qmot.quantum.channels import (
     compose,
     kms_inner,
 )
+from qmot.quantum.coupling import CouplingSettings, coupling_settings, solve_coupling
 from qmot.results import TransportResult
-from qmot.sdp import check_solver_options, solve_coupling
 
 __all__ = [
     "ADMISSIBILITY_TOL",
@@ -201,8 +199,9 @@ def dpt_divergence(
     ops, ops_sigma
         Self-adjoint operators :math:`x_k` on ``H`` and :math:`y_k` on ``K`` (default ``y = x``).
     solver, tol, atol, rtol, support_rtol, solver_options, max_time, verbose
-        As in :func:`qmot.sdp.coupling_sdp` (the coupling SDP of :math:`(\rho, \sigma^\top)`
-        has dimension ``rank(rho) * rank(sigma)``; ``AUTO`` gives it to QMOT-ENTROPIC above 400).
+        As in :func:`qmot.quantum.coupling.coupling_sdp` (the coupling SDP of
+        :math:`(\rho, \sigma^\top)` has dimension ``rank(rho) * rank(sigma)``; ``AUTO`` gives
+        it to QMOT-ENTROPIC above 400).
 
     Returns
     -------
@@ -219,15 +218,18 @@ def dpt_divergence(
     4.0
     """
     first, second, x_ops, y_ops = _validate(rho, sigma, ops, ops_sigma)
-    name = check_solver_options(solver, tol, support_rtol, max_time=max_time, verbose=verbose)
-    solver_options = check_coupling_solver_options(
-        name, solver_options, first.shape[0] * second.shape[0]
+    settings = coupling_settings(
+        solver,
+        tol=tol,
+        atol=atol,
+        rtol=rtol,
+        support_rtol=support_rtol,
+        solver_options=solver_options,
+        max_time=max_time,
+        verbose=verbose,
     )
     cost = dpt_cost_operator(first, second, x_ops, y_ops)
-    tolerance = Tolerance.from_arguments(tol, atol, rtol)
-    result = _coupling_with_transpose(
-        cost, first, second, name, tolerance, support_rtol, solver_options, max_time, verbose
-    )
+    result = _coupling_with_transpose(cost, first, second, settings)
     channel = channel_from_coupling(result.coupling, first, second)
     residuals = {
         **result.residuals,
@@ -275,52 +277,33 @@ def dpt_original_squared(
     4.0
     """
     first, second, x_ops, _ = _validate(rho, sigma, ops, None)
-    name = check_solver_options(solver, tol, support_rtol, max_time=max_time, verbose=verbose)
-    solver_options = check_coupling_solver_options(
-        name, solver_options, first.shape[0] * second.shape[0]
+    settings = coupling_settings(
+        solver,
+        tol=tol,
+        atol=atol,
+        rtol=rtol,
+        support_rtol=support_rtol,
+        solver_options=solver_options,
+        max_time=max_time,
+        verbose=verbose,
     )
     dim = first.shape[0]
     cost = np.zeros((dim * dim, dim * dim), dtype=complex)
     for op in x_ops:
         difference = np.kron(op, np.eye(dim)) - np.kron(np.eye(dim), op.T)
         cost += difference @ difference
-    return _coupling_with_transpose(
-        hermitian_part(cost),
-        first,
-        second,
-        name,
-        Tolerance.from_arguments(tol, atol, rtol),
-        support_rtol,
-        solver_options,
-        max_time,
-        verbose,
-    )
+    return _coupling_with_transpose(hermitian_part(cost), first, second, settings)
 
 
 def _coupling_with_transpose(
     cost: np.ndarray,
     first: np.ndarray,
     second: np.ndarray,
-    solver: str,
-    tol: Tolerance,
-    support_rtol: float,
-    solver_options: Mapping[str, Any] | None,
-    max_time: float | None,
-    verbose: bool,
+    settings: CouplingSettings,
 ) -> TransportResult:
     r"""Solve and certify the coupling SDP of :math:`(\rho, \sigma^\top)` (inputs and the
-    solver's name already validated by the entry point)."""
-    return solve_coupling(
-        cost,
-        first,
-        hermitian_part(second.T),
-        solver=solver,
-        tol=tol,
-        support_rtol=support_rtol,
-        solver_options=solver_options,
-        max_time=max_time,
-        verbose=verbose,
-    )
+    settings already validated by the entry point)."""
+    return solve_coupling(cost, first, hermitian_part(second.T), settings)
 
 
 def _complex_power(eigenvalues: np.ndarray, vectors: np.ndarray, power: complex) -> np.ndarray:

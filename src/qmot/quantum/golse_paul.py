@@ -32,17 +32,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from qmot._solver_options import check_coupling_solver_options
 from qmot._validation import as_real_array
 from qmot.certify.margins import rounding_margin
-from qmot.certify.tolerance import Tolerance
 from qmot.classical import w2
 from qmot.errors import InvalidInputError
 from qmot.linalg import DEFAULT_SUPPORT_RTOL, hermitian_part
-from qmot.quantum.phase_space import coherent_fock_amplitudes, coherent_overlaps
-from qmot.quantum.states import CoherentMixture, FockDensity, StateSection
+from qmot.quantum.coupling import coupling_settings, solve_coupling
+from qmot.quantum.states import CoherentMixture, QuantumState, StateSection
 from qmot.results import TransportResult
-from qmot.sdp import check_solver_options, solve_coupling
 
 __all__ = [
     "CouplingAnalysis",
@@ -58,7 +55,7 @@ __all__ = [
     "quantum_saving",
 ]
 
-State = CoherentMixture | FockDensity
+State = QuantumState
 
 
 def cost_operator(first: StateSection, second: StateSection, hbar: float) -> np.ndarray:
@@ -101,9 +98,10 @@ def cost_operator_error(first: StateSection, second: StateSection, hbar: float) 
 
 def _validate_pair(first: object, second: object) -> tuple[State, State]:
     for name, state in (("R", first), ("S", second)):
-        if not isinstance(state, CoherentMixture | FockDensity):
+        if not isinstance(state, QuantumState):
             raise InvalidInputError(
-                f"`{name}` must be a CoherentMixture or a FockDensity (got {type(state).__name__})"
+                f"`{name}` must be a quantum state (CoherentMixture, FockDensity or another "
+                f"QuantumState) (got {type(state).__name__})"
             )
     if first.hbar != second.hbar:  # type: ignore[union-attr]
         raise InvalidInputError(
@@ -143,15 +141,15 @@ def mk2(
     solver
         ``"AUTO"`` (default: QMOT-IPM for small sections, QMOT-ENTROPIC for large ones),
         ``"QMOT-IPM"``, ``"QMOT-ENTROPIC"``, ``"CLARABEL"`` or ``"SCS"`` (see
-        :func:`qmot.sdp.coupling_sdp`).
+        :func:`qmot.quantum.coupling.coupling_sdp`).
     atol, rtol, tol
         Required certified bracket width ``upper - lower <= atol + rtol * |cost|`` (defaults
         1e-10 and 1e-7); ``tol`` selects the former rule ``tol * max(1, |cost|)`` (see
-        :func:`qmot.sdp.coupling_sdp`).
+        :func:`qmot.quantum.coupling.coupling_sdp`).
     support_rtol
         Relative eigenvalue threshold of the support reduction.
     solver_options, max_time, verbose
-        Passed to the coupling solver (see :func:`qmot.sdp.coupling_sdp`): extra solver
+        Passed to the coupling solver (see :func:`qmot.quantum.coupling.coupling_sdp`): extra solver
         settings, a wall-clock budget in seconds (the best certified bracket so far is returned
         with ``status="time_limit"``) and a live progress display.
 
@@ -171,11 +169,15 @@ def mk2(
     25.0
     """
     first, second = _validate_pair(R, S)
-    solver_name = check_solver_options(
-        solver, tol, support_rtol, max_time=max_time, verbose=verbose
-    )
-    solver_options = check_coupling_solver_options(
-        solver_name, solver_options, _state_dim(first) * _state_dim(second)
+    settings = coupling_settings(
+        solver,
+        tol=tol,
+        atol=atol,
+        rtol=rtol,
+        support_rtol=support_rtol,
+        solver_options=solver_options,
+        max_time=max_time,
+        verbose=verbose,
     )
     first_section, second_section = first.section(), second.section()
     cost = cost_operator(first_section, second_section, first.hbar)
@@ -183,38 +185,17 @@ def mk2(
         cost,
         first_section.density,
         second_section.density,
+        settings,
         cost_error=cost_operator_error(first_section, second_section, first.hbar),
-        solver=solver_name,
-        tol=Tolerance.from_arguments(tol, atol, rtol),
-        support_rtol=support_rtol,
-        solver_options=solver_options,
-        max_time=max_time,
-        verbose=verbose,
     )
     info = {
         **result.info,
-        "basis": f"{_basis_name(first)} ⊗ {_basis_name(second)}",
+        "basis": f"{first.basis_name} ⊗ {second.basis_name}",
         "hbar": first.hbar,
         "section_dropped_weight": (first_section.dropped_weight, second_section.dropped_weight),
-        "truncation_loss": (
-            getattr(first, "truncation_loss", 0.0),
-            getattr(second, "truncation_loss", 0.0),
-        ),
+        "truncation_loss": (first.truncation_loss, second.truncation_loss),
     }
     return replace(result, info=info)
-
-
-def _state_dim(state: State) -> int:
-    """Dimension of the section a state spans at most (its points, or its Fock cut-off)."""
-    if isinstance(state, CoherentMixture):
-        return int(state.points.shape[0])
-    return int(state.matrix.shape[0])
-
-
-def _basis_name(state: State) -> str:
-    if isinstance(state, CoherentMixture):
-        return "orthonormalised coherent span (Gram)"
-    return f"Fock basis, cutoff {state.cutoff} per mode"
 
 
 def classical_cost(R: CoherentMixture, S: CoherentMixture) -> TransportResult:
@@ -372,9 +353,10 @@ def husimi(state: State, q: ArrayLike, p: ArrayLike) -> np.ndarray:
         ``state`` is not a supported state; ``q`` or ``p`` is non-numeric, complex (with a
         non-zero imaginary part), non-finite or of the wrong shape.
     """
-    if not isinstance(state, CoherentMixture | FockDensity):
+    if not isinstance(state, QuantumState):
         raise InvalidInputError(
-            f"`state` must be a CoherentMixture or a FockDensity (got {type(state).__name__})"
+            f"`state` must be a quantum state (CoherentMixture, FockDensity or another "
+            f"QuantumState) (got {type(state).__name__})"
         )
     q_arr, p_arr = as_real_array(q, "q"), as_real_array(p, "p")
     grid = state.modes == 1 and q_arr.ndim == 1 and p_arr.ndim == 1
@@ -390,13 +372,5 @@ def husimi(state: State, q: ArrayLike, p: ArrayLike) -> np.ndarray:
         points = np.hstack([q2, p2])
     if not np.all(np.isfinite(points)):
         raise InvalidInputError("`q` and `p` must be finite")
-    values = _coherent_expectations(state, points) / (2 * np.pi * state.hbar) ** state.modes
+    values = state.coherent_expectations(points) / (2 * np.pi * state.hbar) ** state.modes
     return values.reshape(len(q_arr), len(p_arr)) if grid else values
-
-
-def _coherent_expectations(state: State, points: np.ndarray) -> np.ndarray:
-    if isinstance(state, CoherentMixture):
-        overlaps = coherent_overlaps(points, state.points, state.hbar)
-        return np.abs(overlaps) ** 2 @ state.weights
-    amplitudes = coherent_fock_amplitudes(points, state.hbar, state.cutoff)
-    return np.einsum("ki,ij,kj->k", amplitudes.conj(), state.matrix, amplitudes).real

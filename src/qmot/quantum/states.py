@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import reduce
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -38,7 +39,14 @@ from qmot.quantum.phase_space import (
     truncated_annihilation,
 )
 
-__all__ = ["CoherentMixture", "FockDensity", "StateSection", "check_hbar", "coherent_cutoff"]
+__all__ = [
+    "CoherentMixture",
+    "FockDensity",
+    "QuantumState",
+    "StateSection",
+    "check_hbar",
+    "coherent_cutoff",
+]
 
 
 def check_hbar(hbar: object) -> float:
@@ -86,6 +94,45 @@ class StateSection:
     def dim(self) -> int:
         """Dimension of the subspace."""
         return self.density.shape[0]
+
+
+@runtime_checkable
+class QuantumState(Protocol):
+    r"""What :func:`qmot.quantum.mk2` and :func:`qmot.quantum.husimi` need of a state on
+    :math:`L^2(\mathbb R^d)`: a new state type implements these and nothing else changes.
+
+    Attributes
+    ----------
+    hbar
+        Planck constant of the state.
+    modes
+        Number of degrees of freedom ``d``.
+    truncation_loss
+        Weight lost when the state was truncated from an infinite-dimensional one (0 if none).
+    basis_name
+        How :meth:`section` builds its basis, in words (shown in results' ``info``).
+    """
+
+    hbar: float
+
+    @property
+    def modes(self) -> int: ...
+
+    @property
+    def truncation_loss(self) -> float: ...
+
+    @property
+    def basis_name(self) -> str: ...
+
+    def section(self) -> StateSection:
+        """The state on a finite orthonormal basis with the exact ladder compressions (the
+        exact finite reduction of the Caglioti–Golse–Paul coupling problem)."""
+        ...
+
+    def coherent_expectations(self, points: np.ndarray) -> np.ndarray:
+        """:math:`\\langle z|R|z\rangle` at phase-space points ``(K, 2d)`` (Husimi up to
+        :math:`(2\\pi\\hbar)^{-d}`)."""
+        ...
 
 
 @dataclass(frozen=True, eq=False)
@@ -175,6 +222,21 @@ class CoherentMixture:
     def to_fock(self, cutoff: int) -> FockDensity:
         """Truncate to Fock states with ``n_j <= cutoff`` (:meth:`FockDensity.from_coherent`)."""
         return FockDensity.from_coherent(self, cutoff)
+
+    @property
+    def truncation_loss(self) -> float:
+        """0: a coherent mixture is never truncated (its section is exact)."""
+        return 0.0
+
+    @property
+    def basis_name(self) -> str:
+        """How :meth:`section` builds its basis."""
+        return "orthonormalised coherent span (Gram)"
+
+    def coherent_expectations(self, points: np.ndarray) -> np.ndarray:
+        """:math:`\\sum_i m_i |\\langle z|z_i\rangle|^2` at the rows of ``points``."""
+        overlaps = coherent_overlaps(points, self.points, self.hbar)
+        return np.abs(overlaps) ** 2 @ self.weights
 
 
 GRAM_CONDITION_LIMIT = 1e4
@@ -388,6 +450,16 @@ class FockDensity:
             number=tuple(embed_mode_operator(number, j, self.modes) for j in range(self.modes)),
             coefficients=np.eye(self.matrix.shape[0], dtype=complex),
         )
+
+    @property
+    def basis_name(self) -> str:
+        """How :meth:`section` builds its basis."""
+        return f"Fock basis, cutoff {self.cutoff} per mode"
+
+    def coherent_expectations(self, points: np.ndarray) -> np.ndarray:
+        """:math:`\\langle z|R|z\rangle` at the rows of ``points`` from the Fock amplitudes."""
+        amplitudes = coherent_fock_amplitudes(points, self.hbar, self.cutoff)
+        return np.einsum("ki,ij,kj->k", amplitudes.conj(), self.matrix, amplitudes).real
 
     def tensor(self, other: FockDensity) -> FockDensity:
         """Product state on ``self.modes + other.modes`` modes (same ħ and cutoff)."""

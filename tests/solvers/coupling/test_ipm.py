@@ -8,12 +8,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import unitary_group
 
-from qmot.ipm import _Constraints, _schur_solver, solve_coupling_ipm
+from qmot.certify.coupling import certify_dual, certify_primal
 from qmot.linalg import partial_trace, random_density_matrix
 from qmot.quantum import dpt_divergence, quadratures, spin
+from qmot.quantum.coupling import coupling_sdp
 from qmot.quantum.de_palma_trevisan import dpt_cost_operator
 from qmot.quantum.states import FockDensity
-from qmot.sdp import certify_dual, certify_primal, coupling_sdp, reduce_to_supports
+from qmot.reductions.supports import reduce_to_supports
+from qmot.solvers.coupling.ipm import _Constraints, _schur_solver, solve_coupling_ipm
 from tests.conftest import random_hermitian
 
 

@@ -14,7 +14,7 @@ from scipy.optimize import linprog
 from qmot.classical import w2_1d
 from qmot.errors import InvalidInputError, SolverError
 from qmot.linalg import kron_left, kron_right, partial_trace, random_density_matrix
-from qmot.sdp import coupling_sdp
+from qmot.quantum.coupling import coupling_sdp
 from tests.conftest import random_hermitian
 
 
@@ -202,7 +202,7 @@ def test_bad_input_is_rejected_before_any_solver() -> None:
         InvalidInputError,
         match=(
             r"`solver` must be one of \('AUTO', 'QMOT-IPM', 'QMOT-ENTROPIC', 'CLARABEL', 'SCS'\)"
-            r" \(got 'MOSEK'\)"
+            r" or a solver object \(got 'MOSEK'\)"
         ),
     ):
         coupling_sdp(np.eye(4), half, half, solver="MOSEK")
@@ -218,7 +218,7 @@ def test_bad_input_is_rejected_before_any_solver() -> None:
 
 @pytest.mark.parametrize("side", [0, 1])
 def test_structured_congruence_matches_the_kronecker_product(side: int) -> None:
-    from qmot.sdp import _congruence
+    from qmot.certify.coupling import _congruence
 
     rng = np.random.default_rng(side)
     r, s = 3, 4
@@ -232,7 +232,8 @@ def test_structured_congruence_matches_the_kronecker_product(side: int) -> None:
 
 
 def test_finer_scaling_certifies_a_near_rank_deficient_coupling_no_worse() -> None:
-    from qmot.sdp import FINE_SCALING_SWEEPS, certify_primal, reduce_to_supports
+    from qmot.certify.coupling import FINE_SCALING_SWEEPS, certify_primal
+    from qmot.reductions.supports import reduce_to_supports
 
     rng = np.random.default_rng(7)
     r = s = 5
@@ -261,12 +262,12 @@ def test_auto_hands_a_crashed_stage_over_and_names_the_path(
     rng: np.random.Generator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A singular factorisation inside QMOT-IPM must not escape: Clarabel takes over."""
-    import qmot.ipm
+    import qmot.solvers.coupling.ipm
 
     def crash(*args: object, **kwargs: object) -> None:
         raise np.linalg.LinAlgError("singular matrix")
 
-    monkeypatch.setattr(qmot.ipm, "solve_coupling_ipm", crash)
+    monkeypatch.setattr(qmot.solvers.coupling.ipm, "solve_coupling_ipm", crash)
     first, second = random_density_matrix(3, seed=4), random_density_matrix(2, seed=5)
     cost = random_hermitian(6, rng)
     result = coupling_sdp(cost, first, second)

@@ -16,7 +16,7 @@ Every task is identified by a hash of its task name, parameters and options. The
 checked against the task's signature before any cluster starts. Before a task is scheduled it
 is *claimed* in the store inside a write transaction, so several ``qmot sweep`` processes may
 share one store and no task is computed twice; a claim whose process died is taken over (see
-:mod:`qmot._sweep_store`). Each finished task — a result or an error — is written at once as
+:mod:`qmot.sweep.store`). Each finished task — a result or an error — is written at once as
 one row (parameters, cost, bracket, status, solver, seconds, qmot version, error). Running the
 same spec again skips the keys already stored (failed ones too, unless ``retry_failed``).
 """
@@ -38,10 +38,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qmot._sweep_store import COLUMNS, Store, check_store, read_rows
-from qmot._sweep_tasks import TASKS, check_task_arguments, register_task, resolve_task
 from qmot._version import __version__
 from qmot.errors import InvalidInputError, QmotError
+from qmot.sweep.store import COLUMNS, Store, check_store, read_rows
+from qmot.sweep.tasks import TASKS, check_task_arguments, register_task, resolve_task
 
 __all__ = [
     "COLUMNS",

@@ -1,0 +1,1 @@
+"""Coupling SDP solvers: one module per algorithm (see :mod:`qmot.solvers`)."""
