@@ -44,6 +44,7 @@ from qmot.reductions.occupations import (
     pair_measure,
 )
 from qmot.results import OPTIMAL, Status, TransportResult
+from qmot.solvers.interrupt import interruptible
 from qmot.solvers.occupation.column_generation import column_generation
 from qmot.solvers.occupation.highs_lp import solve_occupation_lp
 
@@ -105,6 +106,7 @@ def _check_options(
     return float(tol), str(method), math.inf if budget is None else budget
 
 
+@interruptible  # Ctrl-C returns at once, even inside HiGHS
 def symmetric_ot(
     C: ArrayLike,
     mu: ArrayLike,
