@@ -42,6 +42,10 @@ class Status(StrEnum):
     FAILED = "failed"
     """The computation failed (a sweep task that raised)."""
 
+    def __repr__(self) -> str:
+        # shown as the string it equals, so that printed results and tuples read as before
+        return repr(self.value)
+
 
 OPTIMAL = Status.OPTIMAL
 

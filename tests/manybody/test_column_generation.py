@@ -47,7 +47,7 @@ def test_column_generation_equals_full_enumeration(seed: int, name: str, dim: in
     cost = pair_cost.matrix(rng.random((sites, dim)))
     mu = _marginal(rng, sites, particles, pair_cost.singular_at_zero)
     exact = symmetric_ot(cost, mu, particles, method="enumerate")
-    generated = symmetric_ot(cost, mu, particles, method="colgen", seed=seed % 1000)
+    generated = symmetric_ot(cost, mu, particles, method="colgen", seed=seed % 1000, certify="full")
     assert generated.status == "optimal"
     assert generated.cost == pytest.approx(exact.cost, rel=1e-8, abs=1e-9)
     assert generated.lower_bound <= exact.cost + 1e-9 * max(1.0, exact.cost)
@@ -65,7 +65,7 @@ def test_column_generation_equals_sce_1d_on_shuffled_sites(seed: int, name: str)
     pair_cost = COSTS[name]
     mu = _marginal(rng, sites, particles, pair_cost.singular_at_zero)
     exact = sce_1d(x, mu, particles, pair_cost)
-    generated = symmetric_ot(pair_cost.matrix(x), mu, particles, method="colgen")
+    generated = symmetric_ot(pair_cost.matrix(x), mu, particles, method="colgen", certify="full")
     assert generated.status == "optimal"
     assert generated.cost == pytest.approx(exact.cost, rel=1e-9)
     assert generated.lower_bound <= exact.cost * (1 + 1e-12) <= generated.upper_bound * (1 + 2e-12)

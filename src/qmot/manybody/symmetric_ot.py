@@ -45,7 +45,7 @@ from qmot.reductions.occupations import (
 )
 from qmot.results import OPTIMAL, Status, TransportResult
 from qmot.solvers.interrupt import interruptible
-from qmot.solvers.occupation.column_generation import column_generation
+from qmot.solvers.occupation.column_generation import CERTIFY_POLICIES, column_generation
 from qmot.solvers.occupation.highs_lp import solve_occupation_lp
 
 __all__ = [
@@ -96,11 +96,13 @@ DEFAULT_PRICING_TIME = 60.0
 
 
 def _check_options(
-    tol: object, method: object, max_time: object, pricing_time: object
+    tol: object, method: object, max_time: object, pricing_time: object, certify: object
 ) -> tuple[float, str, float]:
     tol = check_tolerance(tol, "tol")
     if method not in METHODS:
         raise InvalidInputError(f"`method` must be one of {METHODS} (got {method!r})")
+    if certify not in CERTIFY_POLICIES:
+        raise InvalidInputError(f"`certify` must be one of {CERTIFY_POLICIES} (got {certify!r})")
     budget = check_seconds(max_time, "max_time")
     check_seconds(pricing_time, "pricing_time")
     return float(tol), str(method), math.inf if budget is None else budget
@@ -120,6 +122,7 @@ def symmetric_ot(
     pricing_time: float = DEFAULT_PRICING_TIME,
     verbose: bool = False,
     seed: int = 0,
+    certify: str = "budget",
 ) -> SymmetricOTResult:
     r"""Exact symmetric N-marginal OT with pair cost ``C`` and one-body marginal ``mu``.
 
@@ -156,6 +159,14 @@ def symmetric_ot(
         Show a live progress line (round, pool size, bracket) on standard error.
     seed
         Seed of the randomised pricing heuristics (results are reproducible).
+    certify
+        Column generation only: how long to spend *proving* the value once the pricing
+        heuristics find no improving column (the value is then usually final; the bracket is
+        certified under every policy). ``"budget"`` (default): the proof — exact pricing, then
+        the relaxation — gets at most ``max(5 s, 3 × the time taken so far)``, capped by
+        ``pricing_time``; ``"full"``: each exact pricing gets ``pricing_time``; ``"none"``: no
+        proof, the weak bound :math:`\mu^\top y - \max_k y_k` and
+        ``status="upper_bound_only"`` unless it closes.
 
     Returns
     -------
@@ -184,7 +195,7 @@ def symmetric_ot(
     ('optimal', True)
     """
     matrix, weights, particles = validate_problem(C, mu, N, normalize=normalize)
-    tol, method, budget = _check_options(tol, method, max_time, pricing_time)
+    tol, method, budget = _check_options(tol, method, max_time, pricing_time, certify)
     single = np.isinf(np.diag(matrix))
     count = configuration_count(matrix.shape[0], particles, single=single)
     if method == "enumerate" and count > max_configurations:
@@ -200,9 +211,8 @@ def symmetric_ot(
     if method == "colgen" or (
         method == "auto" and (count > max_configurations or exceeds_limit(memory))
     ):
-        return _by_column_generation(
-            matrix, weights, particles, tol, budget, float(pricing_time), verbose, seed
-        )
+        limits = _Limits(tol, budget, float(pricing_time), str(certify))
+        return _by_column_generation(matrix, weights, particles, limits, verbose, seed)
     return _by_enumeration(matrix, weights, particles, tol, count)
 
 
@@ -234,13 +244,21 @@ def _by_enumeration(
     )
 
 
+@dataclass(frozen=True)
+class _Limits:
+    """Tolerance and budgets of one column-generation run."""
+
+    tol: float
+    max_time: float
+    pricing_time: float
+    certify: str
+
+
 def _by_column_generation(
     matrix: np.ndarray,
     weights: np.ndarray,
     particles: int,
-    tol: float,
-    max_time: float,
-    pricing_time: float,
+    limits: _Limits,
     verbose: bool,
     seed: int,
 ) -> SymmetricOTResult:
@@ -251,11 +269,12 @@ def _by_column_generation(
             matrix,
             weights,
             particles,
-            tol=tol,
-            max_time=max_time,
-            pricing_time=pricing_time,
+            tol=limits.tol,
+            max_time=limits.max_time,
+            pricing_time=limits.pricing_time,
             seed=seed,
             progress=progress,
+            certify=limits.certify,
         )
     configurations, plan = run.configurations, np.clip(run.weights, 0.0, None)
     upper = float(plan @ configuration_cost(configurations, matrix))
@@ -282,6 +301,7 @@ def _by_column_generation(
             "pricing_status": None if pricing is None else pricing.status,
             "pricing_seconds": None if pricing is None else pricing.seconds,
             "seconds": time.perf_counter() - started,
+            "certify": limits.certify,
             "history": run.history,
         },
         configurations=configurations,

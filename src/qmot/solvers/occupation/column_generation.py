@@ -63,7 +63,21 @@ from qmot.solvers.occupation.pricing import (
     reduced_costs,
 )
 
-__all__ = ["ColumnGenerationReport", "column_generation"]
+__all__ = ["CERTIFY_POLICIES", "ColumnGenerationReport", "column_generation"]
+
+CERTIFY_POLICIES = ("budget", "full", "none")
+"""How much work column generation spends on proving the value it found (see
+:func:`column_generation`)."""
+PROOF_BUDGET_FLOOR = 5.0
+"""Seconds the ``"budget"`` policy always allows the proof (exact pricing, then relaxation)."""
+PROOF_BUDGET_FACTOR = 3.0
+"""The ``"budget"`` policy allows the proof this many times the time taken to reach the value."""
+STAGNANT_ROUNDS = 5
+"""Under ``"budget"`` and ``"none"``, a master value that improved by less than the tolerance
+in this many rounds is taken as final: the heuristics stop (on degenerate problems they keep
+finding columns of negative reduced cost that do not change the value — measured on 120 sites
+of a line with N = 30: the value of round 1 was still the value of round 80) and the proof, or
+the weak bound, follows."""
 
 logger = logging.getLogger(__name__)
 
@@ -155,23 +169,28 @@ def _price(
     *,
     threshold: float,
     allowed_gap: float,
-    time_limit: float,
+    time_limit: Callable[[], float],
     rng: np.random.Generator,
+    exact: bool = True,
+    heuristics: bool = True,
 ) -> tuple[np.ndarray, ExactPricing | None]:
-    """Heuristic pricing first; the exact MILP only when the heuristics find nothing."""
-    found = local_search_pricing(cost, y, particles, support, rng=rng, threshold=threshold)
-    if found.shape[0]:
-        return found, None
-    found = local_search_pricing(  # intensified: many more and larger random kicks
-        cost, y, particles, support, rng=rng, threshold=threshold, restarts=INTENSIFIED_RESTARTS
-    )
-    if found.shape[0]:
+    """Heuristic pricing first (if ``heuristics``); the exact MILP (if ``exact``, given
+    ``time_limit()`` seconds) only when the heuristics find nothing."""
+    found = np.zeros((0, cost.shape[0]), dtype=np.int64)
+    if heuristics:
+        found = local_search_pricing(cost, y, particles, support, rng=rng, threshold=threshold)
+        if found.shape[0]:
+            return found, None
+        found = local_search_pricing(  # intensified: many more and larger random kicks
+            cost, y, particles, support, rng=rng, threshold=threshold, restarts=INTENSIFIED_RESTARTS
+        )
+    if found.shape[0] or not exact:
         return found, None
     pricing = exact_pricing(
         cost,
         y,
         particles,
-        time_limit=time_limit,
+        time_limit=time_limit(),
         incumbent=_best_reduced(support, cost, y, particles),
         allowed_gap=allowed_gap,
     )
@@ -192,15 +211,25 @@ def column_generation(
     pricing_time: float,
     seed: int = 0,
     progress: Progress | None = None,
+    certify: str = "full",
 ) -> ColumnGenerationReport:
-    """Run certified column generation on a validated problem (see the module docstring).
+    r"""Run certified column generation on a validated problem (see the module docstring).
 
     Stops when the Lagrangian bracket closes to ``tol`` relative to ``max(1, value)``
     (``status="optimal"``); when ``max_time`` seconds have passed (``"time_limit"``); or when
-    an exact pricing MILP ran out of its ``pricing_time`` budget without a proof and without a
-    new column (``"pricing_time_limit"``). The bracket returned is certified in every case.
+    an exact pricing MILP ran out of its budget without a proof and without a new column
+    (``"pricing_time_limit"``). The bracket returned is certified in every case.
+
+    ``certify`` says how long the proof may take once the heuristics find no improving column
+    (the value is then usually final): ``"full"`` gives each exact pricing ``pricing_time``
+    seconds; ``"budget"`` gives the proof (exact pricing, then the relaxation) at most
+    ``max(PROOF_BUDGET_FLOOR, PROOF_BUDGET_FACTOR × time so far)`` seconds in all;
+    ``"none"`` stops there with the weak but valid bound
+    :math:`\mu^\top y - \max_k y_k` (every column costs :math:`c(n) \ge 0` and
+    :math:`y^\top n/N \le \max_k y_k`) and ``status="upper_bound_only"``.
     """
     started = time.perf_counter()
+    proof = _ProofBudget(certify, pricing_time, started)
     rng = np.random.default_rng(seed)
     master = OccupationLP(mu, particles)
     start = _initial_pool(cost, mu, particles, rng)
@@ -213,6 +242,7 @@ def column_generation(
         value, weights, y = master.solve()
         scale = max(1.0, abs(value))
         remaining = max_time - (time.perf_counter() - started)
+        stagnant = proof.stagnant(value, tol * scale)
         found, exact = _price(
             cost,
             y,
@@ -220,8 +250,10 @@ def column_generation(
             master.configurations[weights > 1e-14],
             threshold=-REDUCED_COST_TOL * scale,
             allowed_gap=0.25 * tol * scale,
-            time_limit=max(min(pricing_time, remaining), 0.01),
+            time_limit=lambda left=remaining: max(min(proof.pricing_limit(), left), 0.01),
             rng=rng,
+            exact=certify != "none",
+            heuristics=not stagnant,
         )
         if exact is not None:
             pricing = exact
@@ -243,10 +275,18 @@ def column_generation(
             break
         if time.perf_counter() - started > max_time:
             break
+        if proof.expired():
+            status = "pricing_time_limit"
+            break
+        if found.shape[0] == 0 and certify == "none":
+            lower = max(lower, _weak_lower_bound(mu, y, cost))
+            history[-1]["lower"] = lower
+            status = "optimal" if value - lower <= tol * scale else "upper_bound_only"
+            break
         if found.shape[0] == 0:
             # the MILP ran out of time without a proof: try the relaxation's certified bound
-            if time.perf_counter() - started < max_time:
-                budget = min(pricing_time, max_time - (time.perf_counter() - started))
+            budget = min(proof.pricing_limit(), max_time - (time.perf_counter() - started))
+            if budget > 0:
                 lower = max(lower, _relaxation_lower_bound(cost, mu, particles, budget))
             history[-1]["lower"] = lower
             status = "optimal" if value - lower <= tol * scale else "pricing_time_limit"
@@ -255,6 +295,7 @@ def column_generation(
         if rounds % 10 == 0:
             master.prune(STALE_ROUNDS)
     keep = weights > 1e-14
+    lower = max(lower, _weak_lower_bound(mu, y, cost))  # valid always, useful when nothing else is
     return ColumnGenerationReport(
         value=value,
         lower_bound=min(lower, value),
@@ -269,6 +310,44 @@ def column_generation(
         pricing=pricing,
         history=history,
     )
+
+
+class _ProofBudget:
+    """When the proof starts (the first round the heuristics find nothing) and how long it may
+    take under the certification policy."""
+
+    def __init__(self, policy: str, pricing_time: float, started: float) -> None:
+        self.policy, self.pricing_time, self.started = policy, pricing_time, started
+        self.deadline: float | None = None
+        self.values: list[float] = []
+
+    def stagnant(self, value: float, width: float) -> bool:
+        """Whether the master value has improved by less than ``width`` in the last
+        :data:`STAGNANT_ROUNDS` rounds (never under ``"full"``)."""
+        self.values.append(value)
+        if self.policy == "full" or len(self.values) <= STAGNANT_ROUNDS:
+            return False
+        return self.values[-STAGNANT_ROUNDS - 1] - value <= width
+
+    def expired(self) -> bool:
+        """Whether the ``"budget"`` policy's proof time is spent."""
+        return self.deadline is not None and time.perf_counter() > self.deadline
+
+    def pricing_limit(self) -> float:
+        """Seconds the next exact pricing (or relaxation) may take."""
+        if self.policy != "budget":
+            return self.pricing_time
+        now = time.perf_counter()
+        if self.deadline is None:
+            allowance = max(PROOF_BUDGET_FLOOR, PROOF_BUDGET_FACTOR * (now - self.started))
+            self.deadline = now + allowance
+        return max(min(self.pricing_time, self.deadline - now), 0.0)
+
+
+def _weak_lower_bound(mu: np.ndarray, y: np.ndarray, cost: np.ndarray) -> float:
+    r""":math:`\mu^\top y + \min_n (c(n) - y^\top n/N) \ge \mu^\top y - \max_k y_k`, since
+    :math:`c(n) \ge 0` and :math:`n/N` is a probability vector (minus the rounding margin)."""
+    return float(mu @ y) - float(np.max(y)) - lagrangian_margin(cost, mu, y)
 
 
 def _relaxation_lower_bound(
