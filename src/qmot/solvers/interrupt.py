@@ -31,7 +31,7 @@ _Function = TypeVar("_Function", bound=Callable[..., Any])
 _POLL = 0.05
 """Seconds between the main thread's checks for Ctrl-C while a solve runs."""
 
-GRACE = 1.0
+GRACE = 0.25
 """Seconds an interrupted caller waits for the solve to unwind before it returns anyway."""
 
 HIGHS_GRACE = 0.3
@@ -104,7 +104,7 @@ def _exit_without_destructors() -> None:
     the process (``terminate called without an active exception``). Registered with
     :mod:`atexit`, so it runs after the ``KeyboardInterrupt`` traceback is printed.
     """
-    if not any(highs.is_solver_running() for highs in list(_RUNNING)):
+    if not _RUNNING:
         return
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
@@ -119,21 +119,34 @@ atexit.register(_exit_without_destructors)
 def run_highs(highs: Any) -> None:
     """``highs.run()`` that stops within about 0.5 s of Ctrl-C or of a cancelled solve.
 
-    HiGHS runs in its own thread (``startSolve``) with its simplex, IPM and MIP interrupt
-    callbacks enabled; this thread waits in slices of 0.1 s and, on Ctrl-C or cancellation,
-    asks HiGHS to stop (``cancelSolve``), waits for it at most :data:`HIGHS_GRACE` seconds and
-    re-raises (a MIP that stops later finishes in the background).
+    HiGHS runs in a thread of its own with its simplex, IPM and MIP interrupt callbacks enabled
+    (``HandleUserInterrupt``); this thread waits in slices of 0.1 s and, on Ctrl-C or
+    cancellation, asks HiGHS to stop (``cancelSolve``), waits for it at most
+    :data:`HIGHS_GRACE` seconds and re-raises (a MIP that stops later finishes in the
+    background). highspy's own ``startSolve`` is not used: it resets HiGHS's global thread
+    scheduler after each run, which breaks solves running at once in other threads.
     """
-    highs.setOptionValue("threads", 1)  # no HiGHS worker pool left running when the process exits
     highs.HandleUserInterrupt = True
+    finished = threading.Event()
+    failure: list[BaseException] = []
+
+    def solve() -> None:
+        try:
+            highs.run()
+        except BaseException as exc:  # handed to the caller
+            failure.append(exc)
+        finally:
+            finished.set()
+            _RUNNING.discard(highs)
+
     _RUNNING.add(highs)
-    highs.startSolve()
+    threading.Thread(target=solve, name="qmot-highs", daemon=True).start()
     try:
-        while not highs.wait(0.1)[0]:
+        while not finished.wait(0.1):
             raise_if_cancelled()
     except KeyboardInterrupt:
         highs.cancelSolve()  # HiGHS stops at its next interrupt check
-        if highs.wait(HIGHS_GRACE)[0]:
-            _RUNNING.discard(highs)
+        finished.wait(HIGHS_GRACE)
         raise
-    _RUNNING.discard(highs)
+    if failure:
+        raise failure[0]
