@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from qmot.cli import app
+from qmot.sweep import TASKS, register_task
+from tests.sweep_tasks import fails_if
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _fails_if_registered() -> Iterator[None]:
+    register_task("fails_if", fails_if)
+    yield
+    TASKS.pop("fails_if", None)
 
 
 def _one_error_line(arguments: list[str], expected: str) -> None:

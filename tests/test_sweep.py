@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from qmot.cli import app
 from qmot.errors import InvalidInputError
-from qmot.sweep import load_spec, read_rows, run_sweep, task_key
+from qmot.sweep import TASKS, load_spec, read_rows, register_task, run_sweep, task_key
+from tests.sweep_tasks import fails_if
 
 SPEC = """
 [sweep]
@@ -20,6 +21,13 @@ task = "fails_if"
 x = [1, 2, 3, 4]
 fail = [false, true]
 """
+
+
+@pytest.fixture(autouse=True)
+def _fails_if_registered() -> Iterator[None]:
+    register_task("fails_if", fails_if)
+    yield
+    TASKS.pop("fails_if", None)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +56,7 @@ def test_interrupted_sweep_resumes_without_recomputing(tmp_path: Path, client: o
     stored = {row["key"]: row["finished_at"] for row in read_rows(store)}
     assert len(stored) == 3
     second = run_sweep(spec, store, client=client)
-    assert second == {"total": 8, "skipped": 3, "ran": 5, "failed": second["failed"]}
+    assert second == {"total": 8, "skipped": 3, "ran": 5, "failed": 4, "elsewhere": 0}
     rows = read_rows(store)
     keys = [row["key"] for row in rows]
     assert len(keys) == len(set(keys)) == 8  # every task exactly once
@@ -60,6 +68,11 @@ def test_interrupted_sweep_resumes_without_recomputing(tmp_path: Path, client: o
     assert all(r["cost"] == r["parameters"]["x"] ** 2 for r in rows if r["status"] == "optimal")
     third = run_sweep(spec, store, client=client)
     assert third["ran"] == 0 and third["skipped"] == 8  # failures are not retried either
+    fourth = run_sweep(spec, store, client=client, retry_failed=True)
+    assert fourth["ran"] == 4 and fourth["failed"] == 4 and fourth["skipped"] == 4
+    retried = {r["key"]: r["finished_at"] for r in read_rows(store)}
+    assert len(retried) == 8
+    assert all(retried[k] > v for k, v in stored.items() if k in {r["key"] for r in failures})
 
 
 def test_store_rows_carry_the_evidence(tmp_path: Path, client: object) -> None:
@@ -84,14 +97,16 @@ def test_cli_sweep_show_export_and_plot(tmp_path: Path) -> None:
         tmp_path,
         '[sweep]\ntask = "fails_if"\n[parameters]\nx = [1, 2, 3]\nfail = false\nk = [1, 2]\n',
     )
-    result = runner.invoke(app, ["sweep", str(spec)])
+    result = runner.invoke(app, ["sweep", str(spec), "--workers", "1"])
     assert result.exit_code == 0, result.output
     assert "6 tasks: 0 already stored, 6 ran (0 failed)" in result.output
     store = spec.with_suffix(".sqlite")
-    again = runner.invoke(app, ["sweep", str(spec)])
+    again = runner.invoke(app, ["sweep", str(spec), "--workers", "1"])
     assert "6 already stored, 0 ran" in again.output
-    shown = runner.invoke(app, ["results", "show", str(store)])
+    shown = runner.invoke(app, ["results", "show", str(store)], terminal_width=200)
     assert shown.exit_code == 0 and "6 tasks" in shown.output
+    header = next(line for line in shown.output.splitlines() if "cost" in line)
+    assert all(name in header.split() for name in ("fail", "k", "x"))  # a column each
     for fmt in ("csv", "parquet"):
         exported = runner.invoke(app, ["results", "export", str(store), "--format", fmt])
         assert exported.exit_code == 0 and store.with_suffix(f".{fmt}").stat().st_size > 0

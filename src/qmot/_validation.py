@@ -26,11 +26,45 @@ __all__ = [
     "check_positive_int",
     "check_seconds",
     "check_tolerance",
+    "dense",
     "reject_imaginary",
 ]
 
 WEIGHT_SUM_TOL = 1e-9
 """Absolute tolerance on ``sum(weights) == 1`` and ``trace(R) == 1``."""
+
+
+def dense(value: Any, name: str = "value") -> Any:
+    """The plain array of an object with a callable ``.full()`` (a QuTiP ``Qobj``), else ``value``.
+
+    QuTiP is not a dependency: any object whose ``full()`` returns its dense matrix (as
+    ``qutip.Qobj.full`` does) is accepted wherever a matrix or an operator is.
+
+    Examples
+    --------
+    >>> class Operator:
+    ...     def full(self):
+    ...         return np.eye(2)
+    >>> dense(Operator()).tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
+    """
+    if isinstance(value, np.ndarray):
+        return value
+    full = getattr(value, "full", None)
+    if not callable(full):
+        return value
+    try:
+        return np.asarray(full())
+    except Exception as exc:  # whatever the object's own conversion raises
+        raise InvalidInputError(
+            f"`{name}` must convert to a matrix with .full() (got {type(value).__name__}: "
+            f"{type(exc).__name__}: {exc})"
+        ) from exc
+
+
+def is_ket(value: Any) -> bool:
+    """True for a QuTiP-style state vector (an object with ``.full()`` and ``isket`` true)."""
+    return callable(getattr(value, "full", None)) and getattr(value, "isket", False) is True
 
 
 def reject_imaginary(value: ArrayLike, name: str) -> ArrayLike:
@@ -60,6 +94,7 @@ def reject_imaginary(value: ArrayLike, name: str) -> ArrayLike:
 
 
 def _as_finite_array(value: ArrayLike, name: str, *, dtype: type) -> np.ndarray:
+    value = dense(value, name)
     if dtype is float:
         value = reject_imaginary(value, name)
     try:
@@ -172,8 +207,12 @@ def as_density_matrix(
     """Return a validated density matrix: Hermitian, positive semidefinite, trace 1.
 
     ``psd_tol`` is relative to the largest eigenvalue; ``normalize=True`` divides out a
-    positive trace instead of rejecting it.
+    positive trace instead of rejecting it. A QuTiP ket (``isket``) is read as the pure state
+    |ψ⟩⟨ψ|; a QuTiP density matrix as its dense matrix.
     """
+    if is_ket(matrix):
+        vector = _as_finite_array(matrix, name, dtype=complex).reshape(-1)
+        matrix = np.outer(vector, vector.conj())
     hermitian = as_hermitian(matrix, name)
     eigenvalues = np.linalg.eigvalsh(hermitian)
     if eigenvalues[0] < -psd_tol * max(1.0, abs(eigenvalues[-1])):

@@ -222,27 +222,77 @@ def sweep_command(
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Dask scheduler, e.g. tcp://host:8786.")
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", help="Processes of the local cluster (default: one per core)."),
+    ] = None,
+    threads_per_task: Annotated[
+        int | None,
+        typer.Option(
+            "--threads-per-task", help="BLAS threads per task (default: cores ÷ tasks at once)."
+        ),
+    ] = None,
+    retry_failed: Annotated[
+        bool, typer.Option("--retry-failed", help="Run again the tasks stored as failed.")
+    ] = False,
+    worker_timeout: Annotated[
+        float,
+        typer.Option("--worker-timeout", help="Seconds without a live worker before giving up."),
+    ] = 60.0,
 ) -> None:
-    """Run a parameter sweep on Dask; every finished task is stored at once (resumable)."""
+    """Run a parameter sweep on Dask; every finished task is stored at once (resumable).
+
+    Several sweeps may share one store: each task is claimed before it runs, so none is
+    computed twice. Exit code 1 when a task failed or no worker stayed alive, 130 on Ctrl-C.
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from qmot.sweep import check_store, load_spec, run_sweep
+    from qmot.sweep import NoWorkersError, check_store, load_spec, run_sweep
 
     parsed = load_spec(spec)
     target = store or spec.with_suffix(".sqlite")
     check_store(target)
-    with Progress(BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
-        task = bar.add_task("sweep", total=None)
-        counts = run_sweep(
-            parsed,
-            target,
-            scheduler=scheduler,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
+    finished = [0]
+
+    def advance(done: int, total: int) -> None:
+        finished[0] = done
+        bar.update(task, completed=done, total=total)
+
+    try:
+        with Progress(
+            BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+        ) as bar:
+            task = bar.add_task("sweep", total=None)
+            counts = run_sweep(
+                parsed,
+                target,
+                scheduler=scheduler,
+                workers=workers,
+                threads_per_task=threads_per_task,
+                retry_failed=retry_failed,
+                worker_timeout=worker_timeout,
+                progress=advance,
+            )
+    except KeyboardInterrupt:
+        _error_line(
+            f"interrupted: {finished[0]} tasks of this run are stored in {target}; "
+            "run the same command to resume"
         )
+        raise typer.Exit(code=130) from None
+    except NoWorkersError as exc:
+        _error_line(str(exc))
+        raise typer.Exit(code=1) from None
+    elsewhere = f", {counts['elsewhere']} claimed by another sweep" if counts["elsewhere"] else ""
     console.print(
         f"{counts['total']} tasks: {counts['skipped']} already stored, "
-        f"{counts['ran']} ran ({counts['failed']} failed) → {target}"
+        f"{counts['ran']} ran ({counts['failed']} failed){elsewhere} → {target}"
     )
+    if counts["failed"]:
+        _error_line(
+            f"{counts['failed']} tasks failed (see `qmot results show {target}`); "
+            "rerun with --retry-failed to run them again"
+        )
+        raise typer.Exit(code=1)
 
 
 results_app = typer.Typer(help="Inspect and export sweep stores.", no_args_is_help=True)
@@ -261,13 +311,18 @@ def _flat(row: dict) -> dict:
     return flat
 
 
+def _parameter_names(rows: list[dict]) -> list[str]:
+    return sorted({name for row in rows for name in row["parameters"]})
+
+
 @results_app.command("show")
 @_one_line_errors
 def results_show(store: Annotated[Path, typer.Argument(help="SQLite store.")]) -> None:
-    """Print the rows of a sweep store."""
+    """Print the rows of a sweep store, one column per parameter."""
     rows = _rows_or_fail(store)
+    names = _parameter_names(rows)
     table = Table(title=f"{store.name}: {len(rows)} tasks")
-    for column in ("parameters", "cost", "bracket", "status", "solver", "seconds", "error"):
+    for column in (*names, "cost", "bracket", "status", "solver", "seconds", "error"):
         table.add_column(column, overflow="fold")
     for row in rows:
         bracket = (
@@ -276,7 +331,7 @@ def results_show(store: Annotated[Path, typer.Argument(help="SQLite store.")]) -
             else f"[{row['lower_bound']:.6g}, {row['upper_bound']:.6g}]"
         )
         table.add_row(
-            json.dumps(row["parameters"]),
+            *("" if n not in row["parameters"] else str(row["parameters"][n]) for n in names),
             "" if row["cost"] is None else f"{row['cost']:.8g}",
             bracket,
             row["status"],

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from qmot._memory import check_memory, representability_lp_bytes
 from qmot._validation import as_real_array, check_positive_int
 from qmot.errors import InvalidInputError
 from qmot.manybody.symmetric_ot import SymmetricOTResult, symmetric_ot
@@ -118,6 +119,8 @@ def is_n_representable(
             f"max_configurations = {limit:.3g} (the representability LP enumerates them all); "
             "raise max_configurations to try anyway"
         )
+    what = f"the representability LP of N = {particles} on {sites} sites ({count:.3g} columns)"
+    check_memory(representability_lp_bytes(count, sites), what, "lower N or the number of sites")
     configurations = enumerate_configurations(sites, particles)
     upper = np.triu_indices(sites)
     columns = np.array([pair_measure(n[None, :], np.ones(1))[upper] for n in configurations]).T

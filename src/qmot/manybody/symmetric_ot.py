@@ -32,6 +32,7 @@ from typing import ClassVar
 import numpy as np
 from numpy.typing import ArrayLike
 
+from qmot._memory import check_memory, enumeration_lp_bytes, exceeds_limit
 from qmot._progress import bracket_progress
 from qmot._validation import check_positive_int, check_seconds, check_tolerance
 from qmot.certify.occupation import certify_occupation_lp
@@ -44,6 +45,7 @@ from qmot.reductions.occupations import (
     pair_measure,
 )
 from qmot.results import OPTIMAL, Status, TransportResult
+from qmot.solvers.interrupt import interruptible
 from qmot.solvers.occupation.column_generation import CERTIFY_POLICIES, column_generation
 from qmot.solvers.occupation.highs_lp import solve_occupation_lp
 
@@ -108,6 +110,7 @@ def _check_options(
     return float(tol), str(method), math.inf if budget is None else budget
 
 
+@interruptible  # Ctrl-C returns at once, even inside HiGHS
 def symmetric_ot(
     C: ArrayLike,
     mu: ArrayLike,
@@ -203,7 +206,13 @@ def symmetric_ot(
             f"than max_configurations = {max_configurations:.3g}; raise the budget or use "
             'method="colgen"'
         )
-    if method == "colgen" or (method == "auto" and count > max_configurations):
+    memory = enumeration_lp_bytes(count, matrix.shape[0], particles)
+    if method == "enumerate":  # the estimate before the build (column generation is lean)
+        what = f"full enumeration of {count:.3g} configurations"
+        check_memory(memory, what, 'use method="colgen"')
+    if method == "colgen" or (
+        method == "auto" and (count > max_configurations or exceeds_limit(memory))
+    ):
         limits = _Limits(tol, budget, float(pricing_time), str(certify))
         return _by_column_generation(matrix, weights, particles, limits, verbose, seed)
     return _by_enumeration(matrix, weights, particles, tol, count)

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from qmot._validation import as_hermitian, check_positive_int
+from qmot._validation import as_hermitian, check_positive_int, dense
 from qmot.certify.margins import rounding_floor
 from qmot.errors import InvalidInputError
 from qmot.linalg import hermitian_part, psd_power
@@ -48,7 +48,7 @@ CHANNEL_TOL = 1e-9
 def as_kraus(kraus: Sequence[ArrayLike] | ArrayLike, name: str = "kraus") -> tuple[np.ndarray, ...]:
     """Validate Kraus operators of a CPTP map (equal shapes, finite, :math:`\\sum v^*v = 1`)."""
     try:
-        operators = tuple(np.asarray(k, dtype=complex) for k in kraus)  # type: ignore[union-attr]
+        operators = tuple(np.asarray(dense(k, name), dtype=complex) for k in kraus)  # type: ignore[union-attr]
     except (TypeError, ValueError) as exc:
         raise InvalidInputError(f"`{name}` must be a sequence of matrices ({exc})") from exc
     if not operators:
@@ -109,7 +109,7 @@ def apply_dual(kraus: Sequence[np.ndarray], observable: np.ndarray) -> np.ndarra
 def kraus_to_choi(kraus: Sequence[np.ndarray]) -> np.ndarray:
     r"""Choi matrix :math:`J = \sum_j |v_j\rangle\!\rangle\langle\!\langle v_j|`,
     :math:`|v\rangle\!\rangle = \sum_i v|i\rangle\otimes|i\rangle` (output ⊗ input)."""
-    vectors = [v.reshape(-1) for v in kraus]  # row-major: index (out, in) = Kronecker order
+    vectors = [np.asarray(dense(v, "kraus")).reshape(-1) for v in kraus]  # (out, in) order
     return sum(np.outer(vec, vec.conj()) for vec in vectors)
 
 
@@ -258,7 +258,7 @@ def kms_norm(a: ArrayLike, rho: ArrayLike) -> float:
 
 def _as_square(value: ArrayLike, name: str, size: int) -> np.ndarray:
     try:
-        array = np.asarray(value, dtype=complex)
+        array = np.asarray(dense(value, name), dtype=complex)
     except (TypeError, ValueError) as exc:
         raise InvalidInputError(f"`{name}` must be a numeric matrix ({exc})") from exc
     if array.shape != (size, size):

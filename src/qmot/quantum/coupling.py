@@ -56,6 +56,7 @@ from qmot.solvers.base import CouplingSolver, Progress, RunControl, SolverStatus
 from qmot.solvers.coupling.auto import AutoCoupling
 from qmot.solvers.coupling.closed_form import ProductCoupling
 from qmot.solvers.coupling.entropic import QmotEntropic
+from qmot.solvers.interrupt import interruptible
 from qmot.solvers.registry import SolverChoice, coupling_solver
 
 __all__ = [
@@ -241,6 +242,7 @@ def coupling_sdp(
     return solve_coupling(cost_matrix, first, second, settings)
 
 
+@interruptible  # Ctrl-C returns at once, even inside one long LAPACK call
 def solve_coupling(
     cost: np.ndarray,
     first: np.ndarray,

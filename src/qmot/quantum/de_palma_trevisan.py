@@ -78,8 +78,8 @@ ADMISSIBILITY_TOL = 1e-8
 
 
 def _as_operators(ops: Sequence[ArrayLike], name: str, dim: int) -> tuple[np.ndarray, ...]:
-    if isinstance(ops, np.ndarray) and ops.ndim == 2:
-        ops = [ops]
+    if (isinstance(ops, np.ndarray) and ops.ndim == 2) or callable(getattr(ops, "full", None)):
+        ops = [ops]  # one operator (an array or a QuTiP Qobj), not a sequence of them
     operators = tuple(as_hermitian(op, f"{name}[{k}]") for k, op in enumerate(ops))
     if not operators:
         raise InvalidInputError(f"`{name}` must contain at least one operator (got none)")

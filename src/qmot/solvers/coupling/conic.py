@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from qmot._memory import check_memory, conic_sdp_bytes
 from qmot._threads import uses_blas_policy
 from qmot.errors import InvalidInputError, SolverError
 from qmot.solvers.base import CouplingSolver, RawCoupling, RunControl, SolverStatus
@@ -116,6 +117,8 @@ def _solve_with_cvxpy(
     import cvxpy as cp  # deferred: cvxpy set-up is slow and unused by `import qmot`
 
     r, s = problem.dims
+    what = f"solver={solver!r} on a reduced coupling of dimension {r * s}"
+    check_memory(conic_sdp_bytes(r * s, solver), what, "use solver='QMOT-IPM' or 'QMOT-ENTROPIC'")
     coupling = cp.Variable((r * s, r * s), hermitian=True)
     first_marginal = cp.partial_trace(coupling, [r, s], axis=1) == problem.first
     second_marginal = cp.partial_trace(coupling, [r, s], axis=0) == problem.second

@@ -69,6 +69,7 @@ from qmot.solvers.base import (
     RunControl,
     SolverStatus,
 )
+from qmot.solvers.interrupt import raise_if_cancelled
 
 if TYPE_CHECKING:
     from qmot.reductions.supports import ReducedCoupling
@@ -697,6 +698,7 @@ class _EntropicRun:
         return bracket.within(self.tol)
 
     def _objective(self, point: np.ndarray) -> tuple[float, np.ndarray]:
+        raise_if_cancelled()  # between evaluations: the caller may have pressed Ctrl-C
         value = self.dual(point, self.epsilon)
         if self.progress is not None and self.dual.evaluations % 10 == 0:
             self._record("evaluation")

@@ -49,6 +49,7 @@ from qmot._threads import uses_blas_policy
 from qmot._validation import check_named_options, is_finite_real, is_integer_value
 from qmot.errors import SolverError
 from qmot.solvers.base import CouplingSolver, OptionRules, RawCoupling, RunControl, SolverStatus
+from qmot.solvers.interrupt import raise_if_cancelled
 
 if TYPE_CHECKING:
     from qmot.reductions.supports import ReducedCoupling
@@ -362,6 +363,7 @@ def solve_coupling_ipm(
     history: list[float] = []
     started = time.perf_counter()
     while iteration < max_iterations:
+        raise_if_cancelled()  # between iterations: the caller may have pressed Ctrl-C
         if max_time is not None and time.perf_counter() - started > max_time:
             status = "time_limit"
             break

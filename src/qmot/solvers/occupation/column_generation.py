@@ -53,6 +53,7 @@ import numpy as np
 
 from qmot.certify.occupation import lagrangian_margin
 from qmot.reductions.occupations import configuration_cost, cyclic_quantile_plan
+from qmot.solvers.interrupt import raise_if_cancelled
 from qmot.solvers.occupation.dnn_relaxation import DNN_MAX_SITES, certified_relaxation
 from qmot.solvers.occupation.highs_lp import OccupationLP
 from qmot.solvers.occupation.pricing import (
@@ -236,6 +237,7 @@ def column_generation(
     lower, rounds, pricing, status = -math.inf, 0, None, "time_limit"
     history: list[dict[str, float]] = []
     while True:
+        raise_if_cancelled()  # between rounds: the caller may have pressed Ctrl-C
         rounds += 1
         value, weights, y = master.solve()
         scale = max(1.0, abs(value))

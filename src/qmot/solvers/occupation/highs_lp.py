@@ -15,6 +15,7 @@ import numpy as np
 
 from qmot._highs import quiet_highs
 from qmot.errors import InfeasibleError, SolverError
+from qmot.solvers.interrupt import run_highs
 
 __all__ = [
     "OccupationLP",
@@ -95,12 +96,12 @@ class OccupationLP:
 
     def solve(self) -> tuple[float, np.ndarray, np.ndarray]:
         """Return ``(value, weights, y)``; raise on infeasibility or solver failure."""
-        self.highs.run()
+        run_highs(self.highs)
         status = self.highs.getModelStatus()
         if status != self._highspy.HighsModelStatus.kOptimal:  # warm start lost: solve cold
             logger.debug("occupation LP: %s warm, re-solving cold", status)
             self.highs.clearSolver()
-            self.highs.run()
+            run_highs(self.highs)
             status = self.highs.getModelStatus()
         if status == self._highspy.HighsModelStatus.kInfeasible:
             raise InfeasibleError(

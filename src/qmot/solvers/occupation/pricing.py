@@ -29,6 +29,7 @@ import numpy as np
 
 from qmot._highs import quiet_highs
 from qmot.reductions.occupations import configuration_cost
+from qmot.solvers.interrupt import run_highs
 
 __all__ = ["ExactPricing", "exact_pricing", "local_search_pricing", "reduced_costs"]
 
@@ -216,7 +217,7 @@ def exact_pricing(
         solution.col_value = model.encode(incumbent)
         solution.value_valid = True
         highs.setSolution(solution)
-    highs.run()
+    run_highs(highs)  # stops within 0.1 s of Ctrl-C (a MILP may run for minutes)
     status = highs.getModelStatus()
     info = highs.getInfo()
     name = highs.modelStatusToString(status)
