@@ -164,8 +164,8 @@ def symmetric_ot(
     certify
         Column generation only: how long to spend *proving* the value once the pricing
         heuristics find no improving column (the value is then usually final; the bracket is
-        certified under every policy). ``"budget"`` (default): the proof — exact pricing, then
-        the relaxation — gets at most ``max(5 s, 3 × the time taken so far)``, capped by
+        certified under every policy). ``"budget"`` (default): the exact pricing, and then the
+        relaxation, get at most ``max(5 s, 3 × the time taken so far)`` each, capped by
         ``pricing_time``; ``"full"``: each exact pricing gets ``pricing_time``; ``"none"``: no
         proof, the weak bound :math:`\mu^\top y - \max_k y_k` and
         ``status="upper_bound_only"`` unless it closes.

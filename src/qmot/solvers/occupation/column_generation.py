@@ -222,8 +222,8 @@ def column_generation(
 
     ``certify`` says how long the proof may take once the heuristics find no improving column
     (the value is then usually final): ``"full"`` gives each exact pricing ``pricing_time``
-    seconds; ``"budget"`` gives the proof (exact pricing, then the relaxation) at most
-    ``max(PROOF_BUDGET_FLOOR, PROOF_BUDGET_FACTOR × time so far)`` seconds in all;
+    seconds; ``"budget"`` gives the exact pricing, and then the relaxation, at most
+    ``max(PROOF_BUDGET_FLOOR, PROOF_BUDGET_FACTOR × time so far)`` seconds each;
     ``"none"`` stops there with the weak but valid bound
     :math:`\mu^\top y - \max_k y_k` (every column costs :math:`c(n) \ge 0` and
     :math:`y^\top n/N \le \max_k y_k`) and ``status="upper_bound_only"``.
@@ -276,7 +276,12 @@ def column_generation(
         if time.perf_counter() - started > max_time:
             break
         if proof.expired():
-            status = "pricing_time_limit"
+            # the exact pricing had its share: the relaxation gets the same again
+            budget = min(proof.allowance, max_time - (time.perf_counter() - started))
+            if budget > 0:
+                lower = max(lower, _relaxation_lower_bound(cost, mu, particles, budget))
+            history[-1]["lower"] = lower
+            status = "optimal" if value - lower <= tol * scale else "pricing_time_limit"
             break
         if found.shape[0] == 0 and certify == "none":
             lower = max(lower, _weak_lower_bound(mu, y, cost))
@@ -319,6 +324,7 @@ class _ProofBudget:
     def __init__(self, policy: str, pricing_time: float, started: float) -> None:
         self.policy, self.pricing_time, self.started = policy, pricing_time, started
         self.deadline: float | None = None
+        self.allowance = 0.0
         self.values: list[float] = []
 
     def stagnant(self, value: float, width: float) -> bool:
@@ -339,8 +345,8 @@ class _ProofBudget:
             return self.pricing_time
         now = time.perf_counter()
         if self.deadline is None:
-            allowance = max(PROOF_BUDGET_FLOOR, PROOF_BUDGET_FACTOR * (now - self.started))
-            self.deadline = now + allowance
+            self.allowance = max(PROOF_BUDGET_FLOOR, PROOF_BUDGET_FACTOR * (now - self.started))
+            self.deadline = now + self.allowance
         return max(min(self.pricing_time, self.deadline - now), 0.0)
 
 
