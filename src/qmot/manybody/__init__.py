@@ -20,6 +20,7 @@ from qmot.manybody.pair_costs import (
     TruncatedQuadratic,
     Yukawa,
 )
+from qmot.manybody.radial import RadialSCEResult, radial_hartree_energy, sce_radial
 from qmot.manybody.representability import (
     Representability,
     de_finetti_pair_measure,
@@ -36,6 +37,7 @@ __all__ = [
     "MeanFieldComparison",
     "PairCost",
     "Quadratic",
+    "RadialSCEResult",
     "Representability",
     "SCE1DResult",
     "SoftCoulomb",
@@ -49,8 +51,10 @@ __all__ = [
     "hartree",
     "is_n_representable",
     "mean_field_value",
+    "radial_hartree_energy",
     "representability_hierarchy",
     "sce_1d",
     "sce_energy",
+    "sce_radial",
     "symmetric_ot",
 ]

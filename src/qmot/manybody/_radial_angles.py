@@ -16,13 +16,11 @@ from scipy.optimize import minimize
 
 __all__ = ["GRADIENT_TOL", "AngularMinimum", "minimise_directions", "radial_force"]
 
-GRADIENT_TOL = 1e-10
+GRADIENT_TOL = 1e-8
 """Target norm of the gradient with respect to the directions at an accepted minimum."""
 
 
-def _energy_and_gradient(
-    flat: np.ndarray, radii: np.ndarray
-) -> tuple[float, np.ndarray]:
+def _energy_and_gradient(flat: np.ndarray, radii: np.ndarray) -> tuple[float, np.ndarray]:
     vectors = flat.reshape(-1, 3)
     norms = np.linalg.norm(vectors, axis=1)
     units = vectors / norms[:, None]

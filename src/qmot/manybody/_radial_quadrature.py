@@ -82,14 +82,17 @@ def nested_quadrature(
     atol: float = 0.0,
     max_panels: int = MAX_PANELS,
     orders: tuple[int, int] = (16, 32),
+    total_rtol: float = 1e-16,
 ) -> Quadrature:
     r""":math:`\int f` over the union of the panels ``edges``, bisecting every panel whose bound
-    :math:`|G_{16}-G_{32}|` exceeds ``rtol·|G_32| + atol`` (module docstring); the error adds
+    :math:`|G_{16}-G_{32}|` exceeds ``rtol·|G_32| + atol + total_rtol·|Σ G_32|`` (module
+    docstring); the error adds
     those bounds and the rounding margin of the sums (:mod:`qmot.certify.margins`)."""
     left, right = edges[:-1].astype(float), edges[1:].astype(float)
     value, error, size = _panel_rules(function, left, right, orders)
     while True:
-        bad = error > rtol * np.abs(value) + atol
+        floor = atol + total_rtol * abs(float(np.sum(value)))
+        bad = error > rtol * np.abs(value) + floor
         bad &= (right - left) > 64 * _EPS * np.maximum(np.abs(right), 1e-300)
         if not bad.any() or left.size + bad.sum() > max_panels:
             break
@@ -104,7 +107,8 @@ def nested_quadrature(
             np.concatenate((old[keep], fresh))
             for old, fresh in zip((value, error, size), parts, strict=True)
         )
-    converged = not bool(np.any(error > rtol * np.abs(value) + atol))
+    floor = atol + total_rtol * abs(float(np.sum(value)))
+    converged = not bool(np.any(error > rtol * np.abs(value) + floor))
     order = np.argsort(left)
     total = math.fsum(value)
     bound = math.fsum(error) + rounding_margin(float(np.sum(size)), 64 + left.size)
@@ -135,6 +139,7 @@ class RadialModel:
     below: np.ndarray
     above: np.ndarray
     error: float
+    partial_order: int = 32
 
     @property
     def total(self) -> float:
@@ -153,9 +158,16 @@ class RadialModel:
 
     @classmethod
     def build(
-        cls, density: Callable[[np.ndarray], np.ndarray], edges: np.ndarray, *, adaptive: bool
+        cls,
+        density: Callable[[np.ndarray], np.ndarray],
+        edges: np.ndarray,
+        *,
+        adaptive: bool,
+        partial_order: int = 32,
     ) -> RadialModel:
-        """Integrate ``density`` panel by panel (bisecting when ``adaptive``) and check it."""
+        """Integrate ``density`` panel by panel (bisecting when ``adaptive``) and check it;
+        ``partial_order``: points of the rule for parts of a panel (4 is exact when ``p`` is a
+        cubic polynomial on each panel, as for a piecewise-linear density)."""
         model = cls(density, edges, np.zeros(1), np.zeros(1), np.zeros(1), 0.0)
         quadrature = nested_quadrature(
             model.radial, edges, rtol=PANEL_RTOL if adaptive else math.inf
@@ -171,11 +183,11 @@ class RadialModel:
         below = np.concatenate(([0.0], np.cumsum(masses)))
         above = np.concatenate((np.cumsum(masses[::-1])[::-1], [0.0]))
         error = float(np.sum(errors)) + rounding_margin(float(below[-1]), final.size + 64)
-        return cls(density, final, masses, below, above, error)
+        return cls(density, final, masses, below, above, error, partial_order)
 
     def _partial(self, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
-        """:math:`\\int_{start}^{stop} p` by the 32-point rule (inside one panel)."""
-        nodes, weights = gauss_legendre(32)
+        """:math:`\\int_{start}^{stop} p` (inside one panel) by the ``partial_order`` rule."""
+        nodes, weights = gauss_legendre(self.partial_order)
         width = (stop - start)[..., None]
         samples = self.radial(start[..., None] + width * nodes)
         return np.sum(samples * weights, axis=-1) * width[..., 0]
@@ -183,13 +195,17 @@ class RadialModel:
     def within(self, r: np.ndarray) -> np.ndarray:
         """:math:`N_e(r)`, accumulated from the origin."""
         radius = np.clip(np.asarray(r, dtype=float), 0.0, self.r_max)
-        panel = np.clip(np.searchsorted(self.edges, radius, side="right") - 1, 0, self.masses.size - 1)
+        panel = np.clip(
+            np.searchsorted(self.edges, radius, side="right") - 1, 0, self.masses.size - 1
+        )
         return self.below[panel] + self._partial(self.edges[panel], radius)
 
     def beyond(self, r: np.ndarray) -> np.ndarray:
         """:math:`N - N_e(r)`, accumulated from ``r_max``."""
         radius = np.clip(np.asarray(r, dtype=float), 0.0, self.r_max)
-        panel = np.clip(np.searchsorted(self.edges, radius, side="right") - 1, 0, self.masses.size - 1)
+        panel = np.clip(
+            np.searchsorted(self.edges, radius, side="right") - 1, 0, self.masses.size - 1
+        )
         return self.above[panel + 1] + self._partial(radius, self.edges[panel + 1])
 
     def radius(self, inside: np.ndarray, outside: np.ndarray) -> np.ndarray:
@@ -204,16 +220,18 @@ class RadialModel:
         panel_top = self.masses.size - np.searchsorted(cumulative_top, target, side="right")
         panel = np.clip(np.where(from_top, panel_top, panel_low), 0, self.masses.size - 1)
         low, high = self.edges[panel].copy(), self.edges[panel + 1].copy()
-        rest = np.where(
-            from_top, target - self.above[panel + 1], target - self.below[panel]
-        )
+        rest = np.where(from_top, target - self.above[panel + 1], target - self.below[panel])
         rest = np.clip(rest, 0.0, self.masses[panel])
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where(self.masses[panel] > 0, rest / self.masses[panel], 0.5)
         x = np.where(from_top, high - share * (high - low), low + share * (high - low))
         active = np.flatnonzero(np.ones(x.shape, dtype=bool).ravel())
         x, low, high = x.ravel(), low.ravel(), high.ravel()
-        top, base, stop_edge = from_top.ravel(), self.edges[panel].ravel(), self.edges[panel + 1].ravel()
+        top, base, stop_edge = (
+            from_top.ravel(),
+            self.edges[panel].ravel(),
+            self.edges[panel + 1].ravel(),
+        )
         rest = rest.ravel()
         for _ in range(200):
             xa, ta = x[active], top[active]

@@ -61,9 +61,7 @@ def _merge(terms: Iterable[Term]) -> tuple[Term, ...]:
 
 def _multiply(first: Iterable[Term], second: Iterable[Term]) -> tuple[Term, ...]:
     second = tuple(second)
-    return _merge(
-        (m1 + m2, b1 + b2, c1 * c2) for m1, b1, c1 in first for m2, b2, c2 in second
-    )
+    return _merge((m1 + m2, b1 + b2, c1 * c2) for m1, b1, c1 in first for m2, b2, c2 in second)
 
 
 def _moment(power: int, rate: Fraction) -> Fraction:
@@ -174,9 +172,7 @@ class AnalyticRadialDensity:
             k = m + 2
             weight = c * _moment(k, b)
             cumulative.append((0, Fraction(0), weight))
-            cumulative += [
-                (j, b, -weight * b**j / math.factorial(j)) for j in range(k + 1)
-            ]
+            cumulative += [(j, b, -weight * b**j / math.factorial(j)) for j in range(k + 1)]
         radial = [(m + 1, b, c) for m, b, c in self.terms]  # r^2 q(r) / r
         product = _multiply(radial, _merge(cumulative))
         return sum((c * _moment(m, b) for m, b, c in product), Fraction(0))

@@ -103,8 +103,9 @@ class RadialSCEResult(TransportResult):
         ``"r"`` and ``"v"``: the SCE potential :math:`v(r)` tabulated, in the gauge
         :math:`v(r)\to 0` as :math:`r\to\infty` (:math:`v(r) = (N-1)/r` beyond the support),
         with :math:`-\nabla v(x) = \sum_{i\ge2}(x - f_i(x))/|x-f_i(x)|^3` (SGS eq. (27)). The
-        Kantorovich potential of the dual problem is :math:`u = \kappa - v`,
-        :math:`\kappa = (V + \int\rho v)/N` (``info["kantorovich_shift"]``).
+        Kantorovich potential of the dual problem is :math:`u = v + \kappa`,
+        :math:`\kappa = (V - \int\rho v)/N` (``info["kantorovich_shift"]``), so that
+        :math:`\sum_i u(f_i(x)) = \sum_{i<j}1/|f_i(x)-f_j(x)|` on the support.
     """
 
     comotion: tuple[Callable[[ArrayLike], np.ndarray], ...] = ()
@@ -144,9 +145,13 @@ def _grid_density(r: ArrayLike, rho: ArrayLike) -> tuple[Density, np.ndarray]:
     grid = np.asarray(r, dtype=float)
     values = np.asarray(rho, dtype=float)
     if grid.ndim != 1 or grid.size < 2:
-        raise InvalidInputError(f"`r` must be a 1-D grid of at least 2 radii (got shape {grid.shape})")
+        raise InvalidInputError(
+            f"`r` must be a 1-D grid of at least 2 radii (got shape {grid.shape})"
+        )
     if not np.all(np.isfinite(grid)) or grid[0] < 0:
-        raise InvalidInputError(f"`r` must be finite and non-negative (got first value {grid[0]!r})")
+        raise InvalidInputError(
+            f"`r` must be finite and non-negative (got first value {grid[0]!r})"
+        )
     if not np.all(np.diff(grid) > 0):
         step = float(np.min(np.diff(grid)))
         raise InvalidInputError(f"`r` must be strictly increasing (got a step of {step!r})")
@@ -216,7 +221,7 @@ def _model(
     description = (
         "piecewise-linear interpolation of the values between the grid radii, zero outside"
     )
-    return RadialModel.build(density, edges, adaptive=False), description
+    return RadialModel.build(density, edges, adaptive=False, partial_order=4), description
 
 
 def _checked_mass(model: RadialModel, particles: int, normalize: bool) -> float:
@@ -246,7 +251,8 @@ def _outer_edges(model: RadialModel, median: float) -> np.ndarray:
     """Model edges below the median and the radii whose partner is a model edge above it."""
     low = model.edges[model.edges < median]
     high = model.edges[model.edges > median]
-    images = model.radius(model.total - model.above[-high.size - 1 : -1], model.above[-high.size - 1 : -1])
+    outside = model.above[model.edges.size - high.size :]
+    images = model.radius(model.total - outside, outside)
     images = images[(images > 0) & (images < median)]
     return np.unique(np.concatenate((low, images, [0.0, median])))
 
@@ -263,9 +269,7 @@ def _cost_slope(pair_cost: PairCost) -> Callable[[np.ndarray], np.ndarray]:
     return slope
 
 
-def _two_electrons(
-    model: RadialModel, pair_cost: PairCost
-) -> tuple[float, float, dict[str, Any]]:
+def _two_electrons(model: RadialModel, pair_cost: PairCost) -> tuple[float, float, dict[str, Any]]:
     """V (for the model's mass T) and its error bound, by the formula of the module docstring."""
     slope = _cost_slope(pair_cost)
     half = model.total / 2
@@ -281,9 +285,7 @@ def _two_electrons(
         partner, _ = _partner(model, r)
         mass_at_partner = model.radial(partner)
         with np.errstate(divide="ignore"):
-            shift = np.where(
-                mass_at_partner > 0, 2 * model.error / mass_at_partner, model.r_max
-            )
+            shift = np.where(mass_at_partner > 0, 2 * model.error / mass_at_partner, model.r_max)
         shift = np.minimum(shift, model.r_max) + 8 * np.finfo(float).eps * partner
         return model.radial(r) * np.abs(slope(r + partner)) * shift
 
@@ -410,12 +412,10 @@ def _kantorovich_shift(
         return model.radial(r) * np.interp(r, table, values)
 
     integral = nested_quadrature(weighted, model.edges, rtol=1e-8).value
-    return (energy + integral * particles / model.total) / particles
+    return (energy - integral * particles / model.total) / particles
 
 
-def _validate(
-    N: object, pair_cost: PairCost | None, tol: object
-) -> tuple[int, PairCost, float]:
+def _validate(N: object, pair_cost: PairCost | None, tol: object) -> tuple[int, PairCost, float]:
     particles = check_positive_int(N, "N", minimum=2)
     cost = Coulomb() if pair_cost is None else pair_cost
     if not isinstance(cost, PairCost) or not cost.convex_decreasing:
