@@ -185,7 +185,9 @@ def _comotion(model: RadialModel, particles: int) -> tuple[Callable[[ArrayLike],
     def make(index: int) -> Callable[[ArrayLike], np.ndarray]:
         return lambda r: others(r)[..., index]
 
-    identity: Callable[[ArrayLike], np.ndarray] = lambda r: np.asarray(r, dtype=float)
+    def identity(r: ArrayLike) -> np.ndarray:
+        return np.asarray(r, dtype=float)
+
     return (identity, *(make(i) for i in range(particles - 1)))
 
 

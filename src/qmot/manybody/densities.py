@@ -11,9 +11,9 @@ incomplete gamma function, and the Hartree energy
     U[\rho] = \tfrac12\iint\frac{\rho(x)\rho(y)}{|x-y|}\,dx\,dy
             = \int_0^\infty 4\pi r^2\rho(r)\,\frac{N_e(r)}{r}\,dr
 
-(Newton's shell theorem: the angular average of :math:`1/|x-y|` is :math:`1/\max(|x|,|y|)`) is a
-finite sum of :math:`k!/\beta^{k+1}`, evaluated here in exact rational arithmetic. These closed forms
-are the independent oracles of :func:`qmot.manybody.sce_radial` and
+(Newton's shell theorem: the angular average of :math:`1/|x-y|` is :math:`1/\max(|x|,|y|)`) is
+a finite sum of :math:`k!/\beta^{k+1}`, evaluated here in exact rational arithmetic. These closed
+forms are the independent oracles of :func:`qmot.manybody.sce_radial` and
 :func:`qmot.manybody.radial_hartree_energy`.
 
 The *Bohr atom* with :math:`N` electrons (Seidl, Gori-Giorgi, Savin, *Strictly correlated electrons
@@ -69,7 +69,7 @@ def _moment(power: int, rate: Fraction) -> Fraction:
     return Fraction(math.factorial(power)) / rate ** (power + 1)
 
 
-def hydrogenic_orbital_terms(n: int, l: int, Z: Fraction | int = 1) -> tuple[Term, ...]:
+def hydrogenic_orbital_terms(n: int, l: int, Z: Fraction | int = 1) -> tuple[Term, ...]:  # noqa: E741
     r"""Terms of :math:`R_{nl}(r)^2` for the hydrogenic ion of charge ``Z`` (exact rationals).
 
     :math:`R_{nl}(r) = \sqrt{(2Z/n)^3\frac{(n-l-1)!}{2n\,(n+l)!}}\;e^{-Zr/n}\,(2Zr/n)^l\,
@@ -96,7 +96,7 @@ def subshell_occupations(electrons: int) -> list[tuple[int, int, Fraction]]:
     filled: list[tuple[int, int, Fraction]] = []
     n = 1
     while remaining > 0:
-        for l in range(n):
+        for l in range(n):  # noqa: E741
             take = min(remaining, Fraction(2 * (2 * l + 1)))
             if take > 0:
                 filled.append((n, l, take))
@@ -203,7 +203,7 @@ def bohr_atom(N: int) -> AnalyticRadialDensity:
     """
     electrons = check_positive_int(N, "N", minimum=1)
     terms: list[Term] = []
-    for n, l, occupation in subshell_occupations(electrons):
+    for n, l, occupation in subshell_occupations(electrons):  # noqa: E741
         terms += [(m, b, occupation * c) for m, b, c in hydrogenic_orbital_terms(n, l)]
     return AnalyticRadialDensity(_merge(terms), f"Bohr atom N={electrons}")
 

@@ -9,9 +9,9 @@ Cotar, Friesecke, Pass, *Infinite-body optimal transport with Coulomb cost* (Cal
     V_{ee}^{SCE}[\rho] = \min_{\gamma\mapsto\rho/N}\int\sum_{i<j}\frac{1}{|x_i-x_j|}\,d\gamma ,
 
 reduces to radii. Write :math:`p(r) = 4\pi r^2\rho(r)`, :math:`N_e(r) = \int_0^r p` and
-:math:`a = N_e^{-1}` (Seidl, Gori-Giorgi, Savin, *Strictly correlated electrons in density-functional
-theory: a general formulation with applications to spherical densities*, Phys. Rev. A 75 (2007)
-042511, SGS below).
+:math:`a = N_e^{-1}` (Seidl, Gori-Giorgi, Savin, *Strictly correlated electrons in
+density-functional theory: a general formulation with applications to spherical densities*, Phys.
+Rev. A 75 (2007) 042511, SGS below).
 
 **Radial reduction.** Let :math:`c(r_1..r_N) = \min_{u_i\in S^2}\sum_{i<j}1/|r_iu_i-r_ju_j|`.
 *Claim:* :math:`V_{ee}^{SCE}[\rho]` equals the symmetric N-marginal problem on
