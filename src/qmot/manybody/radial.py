@@ -221,7 +221,7 @@ def _model(
     description = (
         "piecewise-linear interpolation of the values between the grid radii, zero outside"
     )
-    return RadialModel.build(density, edges, adaptive=False, partial_order=4), description
+    return RadialModel.build(density, edges, adaptive=False), description
 
 
 def _checked_mass(model: RadialModel, particles: int, normalize: bool) -> float:
@@ -308,7 +308,7 @@ def _two_electrons(model: RadialModel, pair_cost: PairCost) -> tuple[float, floa
 
 
 def _two_electron_potential(
-    model: RadialModel, pair_cost: PairCost, points: int = 400
+    model: RadialModel, pair_cost: PairCost, points: int = 240
 ) -> tuple[np.ndarray, np.ndarray]:
     r""":math:`v(r) = \ell(r_{\max}) - \int_r^{r_{\max}}\ell'(s + f(s))\,ds` on a table of radii."""
     slope = _cost_slope(pair_cost)
@@ -321,7 +321,7 @@ def _two_electron_potential(
             )
         )
     )
-    nodes, weights = gauss_legendre(16)
+    nodes, weights = gauss_legendre(8)
     left, right = table[:-1], table[1:]
     s = left[:, None] + (right - left)[:, None] * nodes
     partner, _ = _partner(model, s)
