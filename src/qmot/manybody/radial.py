@@ -64,7 +64,7 @@ from qmot.certify.margins import rounding_margin
 from qmot.errors import InvalidInputError
 from qmot.manybody._radial_quadrature import RadialModel, gauss_legendre, nested_quadrature
 from qmot.manybody.pair_costs import Coulomb, PairCost
-from qmot.results import OPTIMAL, TransportResult
+from qmot.results import OPTIMAL, Status, TransportResult
 
 __all__ = [
     "DEFAULT_TOL",
@@ -521,7 +521,7 @@ def sce_radial(
         solver = "SGS radial co-motion (upper) + shell LP of the pair relaxation (lower)"
         converged = True
     width_ok = upper - lower <= tolerance * max(1.0, abs(upper))
-    status = OPTIMAL if (width_ok and converged) else "gap_exceeds_tolerance"
+    status = OPTIMAL if (width_ok and converged) else Status.GAP_EXCEEDS_TOLERANCE
     info["kantorovich_shift"] = _kantorovich_shift(model, table, values, energy, particles)
     return RadialSCEResult(
         cost=energy,
