@@ -631,7 +631,7 @@ def sce_1d(
     >>> round(sce_1d([0.0, 1.0, 2.0], None, 3, Coulomb()).cost, 12)  # 1 + 1 + 1/2
     2.5
     >>> uniform = sce_1d([0.0, 1.0], [1.0, 1.0], 3, Coulomb(), continuous=True)
-    >>> uniform.status, uniform.lower_bound <= 7.5 <= uniform.upper_bound  # 3 (2/1 + 1/2)
+    >>> str(uniform.status), uniform.lower_bound <= 7.5 <= uniform.upper_bound  # 3 (2/1 + 1/2)
     ('optimal', True)
     """
     particles = check_positive_int(N, "N", minimum=2)
