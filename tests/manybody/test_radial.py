@@ -180,3 +180,30 @@ def test_bad_input(call, message):
 def test_normalize_rescales():
     doubled = sce_radial(lambda r: 2 * bohr_atom(2)(r), 2, r_max=40.0, normalize=True)
     assert abs(doubled.cost - sce_radial(bohr_atom(2), 2, r_max=40.0).cost) < 1e-12
+
+
+def test_three_body_cost_matches_direct_minimisation():
+    """The planar two-angle search against BFGS over all directions in R^3 (an independent
+    parametrisation)."""
+    from qmot.manybody._radial_angles import minimise_directions
+    from qmot.manybody.radial_shells import three_body_cost
+
+    rng = np.random.default_rng(11)
+    radii = rng.uniform(0.05, 4.0, size=(12, 3))
+    planar = three_body_cost(radii)
+    for row, value in zip(radii, planar, strict=True):
+        direct = minimise_directions(row, None, rng, restarts=4).energy
+        assert value == pytest.approx(direct, rel=1e-9)
+
+
+def test_three_electron_shell_lp_beats_or_equals_the_ansatz():
+    from qmot.manybody.radial_shells import three_electron_shells
+
+    comparison = three_electron_shells(bohr_atom(3), r_max=60.0, shells=12)
+    assert comparison.lp_value <= comparison.sgs_value + 1e-12  # the ansatz is one feasible plan
+    assert comparison.info["dual_objective"] == pytest.approx(comparison.lp_value, rel=1e-9)
+    # one-body marginal of the optimal plan: 1/L on every shell
+    counts = np.zeros(12)
+    for weight, triple in zip(comparison.lp_weights, comparison.configurations, strict=True):
+        np.add.at(counts, triple, weight / 3)
+    assert np.allclose(counts, 1 / 12, atol=1e-9)

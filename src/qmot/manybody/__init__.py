@@ -21,6 +21,7 @@ from qmot.manybody.pair_costs import (
     Yukawa,
 )
 from qmot.manybody.radial import RadialSCEResult, radial_hartree_energy, sce_radial
+from qmot.manybody.radial_shells import ShellComparison, three_electron_shells
 from qmot.manybody.representability import (
     Representability,
     de_finetti_pair_measure,
@@ -40,6 +41,7 @@ __all__ = [
     "RadialSCEResult",
     "Representability",
     "SCE1DResult",
+    "ShellComparison",
     "SoftCoulomb",
     "SymmetricOTResult",
     "TruncatedQuadratic",
@@ -57,4 +59,5 @@ __all__ = [
     "sce_energy",
     "sce_radial",
     "symmetric_ot",
+    "three_electron_shells",
 ]
