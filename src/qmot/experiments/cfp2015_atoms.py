@@ -10,6 +10,7 @@ atoms with N = 4 and 10 get the SGS radial co-motion upper bound and a certified
 
 from __future__ import annotations
 
+import itertools
 from fractions import Fraction
 from typing import Any
 
@@ -158,7 +159,7 @@ def _three_electron_claim(quick: bool) -> tuple[Claim, list[dict[str, Any]]]:
             }
         )
     never_below = all(r["exact shell LP"] <= r["SGS plan on the shells"] + 1e-12 for r in rows)
-    shrinking = all(a["ansatz excess"] > b["ansatz excess"] for a, b in zip(rows, rows[1:]))
+    shrinking = all(a["ansatz excess"] > b["ansatz excess"] for a, b in itertools.pairwise(rows))
     claim = Claim(
         "sce-bohr3-shell-lp",
         "Bohr atom N = 3 on L equal-mass shells: the exact radial LP is never above the SGS "
