@@ -27,6 +27,7 @@ from qmot.manybody import sce_radial
 from qmot.manybody._radial_many import shell_lower_bound
 from qmot.manybody.densities import bohr_atom
 from qmot.manybody.radial import _model
+from qmot.manybody.radial_shells import three_electron_shells
 
 HYDROGEN_PAIR = 0.339180475848166669445  # mpmath, 30 digits (tests/manybody/test_radial.py)
 
@@ -125,6 +126,20 @@ def many_electron_rows(quick: bool) -> list[dict[str, Any]]:
             "status": info["shell_lp_status"],
         }
     )
+    for shells in (40,) if quick else (40, 80):
+        seconds, comparison = best_time(
+            lambda shells=shells: three_electron_shells(bohr_atom(3), r_max=60.0, shells=shells), 1
+        )
+        rows.append(
+            {
+                "case": f"3-body shell LP, L={shells} ({comparison.info['columns']} cols)",
+                "N": 3,
+                "qmot s": seconds,
+                "qmot value": comparison.lp_value,
+                "lower bound": None,
+                "status": f"SGS on shells − LP = {comparison.ansatz_excess:.2e}",
+            }
+        )
     return rows
 
 

@@ -7,7 +7,13 @@ cost depends on the directions only through the angles :math:`\theta_{ij}` betwe
 pair term is increasing in its angle, and the realisable angles satisfy
 :math:`\theta_{12}+\theta_{13}+\theta_{23}\le 2\pi`; so the minimum has the three directions in one
 plane around the origin (the sum is :math:`2\pi`), and :math:`c` is a minimum over two planar
-angles, found here by a 48 × 48 grid search refined by Newton steps (vectorised over all triples).
+angles, found here by a 48 × 48 grid search whose lowest local minima are refined by Newton steps
+(vectorised over all triples). This is not a certified global minimisation: against BFGS over
+all directions in :math:`\mathbb R^3` with 7 starts, on 1500 random triples with radii in
+[0.01, 20], it was within 1e-10 relative in 1495 cases and at most 4e-5 above in the others
+(flat valleys with two particles at nearly the same direction). Computed costs are never below a
+feasible configuration's energy, so the LP value is an upper bound of the exact shell optimum
+within that accuracy, and the comparison with the ansatz uses the same costs on both sides.
 
 The density is replaced by L equal-mass shells, each a point mass at its median radius
 :math:`a((k+\tfrac12)N/L)`. On this discrete measure the problem is an exact LP over the
@@ -40,7 +46,9 @@ from qmot.manybody._radial_many import configuration_levels
 __all__ = ["ShellComparison", "three_body_cost", "three_electron_shells"]
 
 GRID = 48
-NEWTON_STEPS = 12
+NEWTON_STEPS = 40
+STARTS = 3
+OFFSET = np.array([0.31, -0.17])
 
 
 def _energy(radii: np.ndarray, phi2: np.ndarray, phi3: np.ndarray) -> np.ndarray:
@@ -63,40 +71,67 @@ def _gradient(radii: np.ndarray, phi: np.ndarray) -> np.ndarray:
     return np.stack((g2, g3), axis=1)
 
 
-def three_body_cost(radii: ArrayLike) -> np.ndarray:
-    r""":math:`c(r_1,r_2,r_3)` for each row of ``radii`` (shape ``(M, 3)``; module docstring)."""
-    triples = np.maximum(np.asarray(radii, dtype=float).reshape(-1, 3), 1e-12)
-    angles = np.linspace(0.0, 2 * np.pi, GRID, endpoint=False)
-    phi2, phi3 = (grid.ravel()[None, :] for grid in np.meshgrid(angles, angles))
-    best = np.full(triples.shape[0], np.inf)
-    start = np.zeros((triples.shape[0], 2))
-    for chunk in range(0, triples.shape[0], 4096):
-        part = slice(chunk, chunk + 4096)
-        values = _energy(triples[part], phi2, phi3)
-        index = np.argmin(values, axis=1)
-        best[part] = values[np.arange(index.size), index]
-        start[part] = np.stack((phi2[0, index], phi3[0, index]), axis=1)
-    phi = start
-    for _ in range(NEWTON_STEPS):  # Newton with a finite-difference Hessian, kept if better
+def _descend(triples: np.ndarray, phi: np.ndarray, best: np.ndarray) -> np.ndarray:
+    """Newton where the Hessian is positive, else steepest descent, with backtracking; returns
+    the lowest energies reached from the starting angles ``phi``."""
+    for _ in range(NEWTON_STEPS):
         gradient = _gradient(triples, phi)
         step = 1e-6
         h2 = (_gradient(triples, phi + np.array([step, 0.0])) - gradient) / step
         h3 = (_gradient(triples, phi + np.array([0.0, step])) - gradient) / step
         det = h2[:, 0] * h3[:, 1] - h2[:, 1] * h3[:, 0]
         with np.errstate(divide="ignore", invalid="ignore"):
-            move = np.stack(
+            newton = np.stack(
                 (
                     (h3[:, 1] * gradient[:, 0] - h3[:, 0] * gradient[:, 1]) / det,
                     (-h2[:, 1] * gradient[:, 0] + h2[:, 0] * gradient[:, 1]) / det,
                 ),
                 axis=1,
             )
-        move = np.where(np.isfinite(move) & (np.abs(move) < 0.2), move, -0.01 * gradient)
-        trial = phi - move
-        energy = _energy(triples, trial[:, :1], trial[:, 1:])[:, 0]
-        better = energy < best
-        phi = np.where(better[:, None], trial, phi)
-        best = np.where(better, energy, best)
+            steepest = 0.1 * gradient / np.linalg.norm(gradient, axis=1, keepdims=True)
+        convex = (det > 0) & (h2[:, 0] > 0) & np.all(np.isfinite(newton), axis=1)
+        move = np.where(convex[:, None], newton, steepest)
+        move = np.where(np.isfinite(move), move, 0.0)
+        accepted = np.zeros(triples.shape[0], dtype=bool)
+        for scale in 2.0 ** -np.arange(12):  # the first improving step is kept
+            trial = phi - scale * move
+            energy = _energy(triples, trial[:, :1], trial[:, 1:])[:, 0]
+            better = (energy < best) & ~accepted
+            phi = np.where(better[:, None], trial, phi)
+            best = np.where(better, energy, best)
+            accepted |= better
+        if not accepted.any():
+            break
+    return best
+
+
+def three_body_cost(radii: ArrayLike) -> np.ndarray:
+    r""":math:`c(r_1,r_2,r_3)` for each row of ``radii`` (shape ``(M, 3)``; module docstring):
+    the :data:`STARTS` lowest local minima of a :data:`GRID`² grid of the two planar angles,
+    each refined by :func:`_descend`, the lowest kept."""
+    triples = np.maximum(np.asarray(radii, dtype=float).reshape(-1, 3), 1e-12)
+    angles = np.linspace(0.0, 2 * np.pi, GRID, endpoint=False)
+    phi2, phi3 = (grid.ravel()[None, :] for grid in np.meshgrid(angles, angles))
+    best = np.full(triples.shape[0], np.inf)
+    for chunk in range(0, triples.shape[0], 2048):
+        part = slice(chunk, chunk + 2048)
+        values = _energy(triples[part], phi2, phi3)
+        grid = values.reshape(-1, GRID, GRID)
+        local = np.ones(grid.shape, dtype=bool)
+        for axis in (1, 2):
+            for shift in (1, -1):
+                local &= grid <= np.roll(grid, shift, axis=axis)
+        ranked = np.where(local.reshape(values.shape), values, np.inf)
+        starts = np.argsort(ranked, axis=1)[:, :STARTS]
+        best[part] = np.min(values, axis=1)
+        for column in range(STARTS):
+            index = starts[:, column]
+            start_energy = np.full(index.size, np.inf)
+            usable = np.isfinite(ranked[np.arange(index.size), index])
+            # collinear configurations are critical points (zero gradient): start off them
+            phi = np.stack((phi2[0, index], phi3[0, index]), axis=1) + OFFSET * angles[1]
+            found = _descend(triples[part], phi, start_energy)
+            best[part] = np.where(usable, np.minimum(best[part], found), best[part])
     return best
 
 
