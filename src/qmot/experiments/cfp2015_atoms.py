@@ -123,7 +123,8 @@ def _two_electron_claims(
             "N = 2: the radial value equals the 1-D SCE value of x ↦ x²ρ(|x|) on the line "
             "(1-D piecewise-linear surrogates on grids h and h/2, Richardson-extrapolated; "
             "agreement within their difference)",
-            "Seidl–Gori-Giorgi–Savin 2007 (radial reduction); qmot.manybody.sce_1d",
+            "Cotar–Friesecke–Pass 2015, eq. (1.18) with the radial reduction of Seidl–Gori-Giorgi–"
+            "Savin 2007; qmot.manybody.sce_1d",
             "identity",
             f"He: radial {he.cost:.10f}, line {line_value:.10f} ± {line_change:.1e}",
             agree,
@@ -137,7 +138,7 @@ def _many_claim(rows: list[dict[str, Any]]) -> Claim:
         "sce-bohr-atoms-bracket",
         "Bohr atoms N = 4, 10: the SGS radial co-motion value (upper) and a certified lower "
         "bound (pair relaxation on shells) bracket V_ee^SCE",
-        "Seidl–Gori-Giorgi–Savin 2007, eqs. (34)–(35)",
+        "Cotar–Friesecke–Pass 2015, eq. (1.18); Seidl–Gori-Giorgi–Savin 2007, eqs. (34)–(35)",
         "radial co-motion is an upper bound; not always optimal",
         ", ".join(f"N={r['N']}: [{r['V bracket'][0]:.5f}, {r['V bracket'][1]:.5f}]" for r in rows),
         ordered,
@@ -165,7 +166,7 @@ def _three_electron_claim(quick: bool) -> tuple[Claim, list[dict[str, Any]]]:
         "Bohr atom N = 3 on L equal-mass shells: the exact radial LP is never above the SGS "
         "co-motion plan on the same shells, and the excess of the plan shrinks as L grows "
         "(no sign that the ansatz is suboptimal for this density)",
-        "Seidl–Gori-Giorgi–Savin 2007, §IV (radial co-motion); radial reduction",
+        "Cotar–Friesecke–Pass 2015, eq. (1.18); Seidl–Gori-Giorgi–Savin 2007, §IV",
         "the ansatz is an upper bound, not always optimal",
         ", ".join(f"L={r['shells']}: excess {r['ansatz excess']:.2e}" for r in rows),
         never_below and shrinking,
