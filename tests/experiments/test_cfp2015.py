@@ -21,7 +21,7 @@ def test_every_claim_passes() -> None:
         "sce-1d-mean-field",
     }
     assert [c.key for c in report.claims if not c.passed] == []
-    assert set(report.figures) == {"mean_field_gap", "sce_1d"}
+    assert set(report.figures) == {"mean_field_gap", "sce_1d", "sce_atoms"}
     gaps = [
         r["F_inf"] - r["F_N"] for r in report.tables["convergence"] if r["cost"] == "Gaussian σ=0.3"
     ]

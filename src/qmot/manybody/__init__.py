@@ -26,6 +26,8 @@ from qmot.manybody.pair_costs import (
     TruncatedQuadratic,
     Yukawa,
 )
+from qmot.manybody.radial import RadialSCEResult, radial_hartree_energy, sce_radial
+from qmot.manybody.radial_shells import ShellComparison, three_electron_shells
 from qmot.manybody.representability import (
     Representability,
     de_finetti_pair_measure,
@@ -42,8 +44,10 @@ __all__ = [
     "MeanFieldComparison",
     "PairCost",
     "Quadratic",
+    "RadialSCEResult",
     "Representability",
     "SCE1DResult",
+    "ShellComparison",
     "SoftCoulomb",
     "SymmetricOTResult",
     "TruncatedQuadratic",
@@ -55,8 +59,11 @@ __all__ = [
     "hartree",
     "is_n_representable",
     "mean_field_value",
+    "radial_hartree_energy",
     "representability_hierarchy",
     "sce_1d",
     "sce_energy",
+    "sce_radial",
     "symmetric_ot",
+    "three_electron_shells",
 ]

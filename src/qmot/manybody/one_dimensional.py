@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -30,11 +30,10 @@ from numpy.typing import ArrayLike
 from qmot._validation import as_points, as_weights, check_positive_int, check_tolerance
 from qmot.certify.margins import rounding_margin
 from qmot.errors import InfeasibleError, InvalidInputError
-from qmot.manybody.occupations import cyclic_quantile_plan
 from qmot.manybody.pair_costs import Coulomb, Exponential, PairCost, Yukawa
 from qmot.results import OPTIMAL, Status, TransportResult
 
-__all__ = ["DEFAULT_TOL", "ESTIMATE", "MAX_CELLS", "SCE1DResult", "sce_1d"]
+__all__ = ["DEFAULT_TOL", "DENSE_CONFIGURATIONS", "ESTIMATE", "MAX_CELLS", "SCE1DResult", "sce_1d"]
 
 UPPER_BOUND_ONLY = Status.UPPER_BOUND_ONLY
 
@@ -42,12 +41,18 @@ UPPER_BOUND_ONLY = Status.UPPER_BOUND_ONLY
 @dataclass(frozen=True, repr=False)
 class SCE1DResult(TransportResult):
     """Result of :func:`sce_1d`: ``cost`` is the total energy; ``comotion`` the maps
-    :math:`f_1..f_N` (callables on the line); for discrete input ``configurations``/``weights``
-    give the optimal N-body measure as occupation vectors on the sites."""
+    :math:`f_1..f_N` (callables on the line); for discrete input ``sites`` (``K x N`` indices
+    into ``x``, one row per configuration, in quantile order) and ``weights`` give the optimal
+    N-body measure, in :math:`O(LN)` memory; ``configurations`` repeats it as ``K x L``
+    occupation vectors when that matrix has at most :data:`DENSE_CONFIGURATIONS` entries (else
+    ``None``; :meth:`occupation_matrix` gives it sparse). For continuous input
+    ``potentials["x"]``/``potentials["u"]`` tabulate the Kantorovich potential (``sce_1d``,
+    Notes)."""
 
     comotion: tuple[Callable[[ArrayLike], np.ndarray], ...] = ()
     configurations: np.ndarray | None = None
     weights: np.ndarray | None = None
+    sites: np.ndarray | None = None
     particles: int = 0
     summary_properties: ClassVar[tuple[str, ...]] = ("cost_per_pair",)
 
@@ -60,6 +65,21 @@ class SCE1DResult(TransportResult):
     def cost_per_pair(self) -> float | None:
         """:math:`F_N^{OT} = \\text{cost}/\\binom N2` (``None`` when N is unknown)."""
         return self.cost / math.comb(self.particles, 2) if self.particles >= 2 else None
+
+    def occupation_matrix(self) -> Any:
+        """The configurations as a sparse ``K x L`` matrix of occupation numbers (discrete)."""
+        from scipy.sparse import csr_matrix
+
+        if self.sites is None:
+            raise InvalidInputError("`occupation_matrix` needs a discrete result (got continuous)")
+        rows = np.repeat(np.arange(self.sites.shape[0]), self.sites.shape[1])
+        size = int(self.info.get("sites", int(self.sites.max()) + 1))
+        matrix = csr_matrix(
+            (np.ones(rows.size, dtype=np.int64), (rows, self.sites.ravel())),
+            shape=(self.sites.shape[0], size),
+        )
+        matrix.sum_duplicates()
+        return matrix
 
 
 def _check_cost(pair_cost: object, force: bool) -> PairCost:
@@ -115,24 +135,54 @@ def _comotion_maps(
     return tuple(ComotionMap(cdf, quantile, i / particles) for i in range(particles))
 
 
+def _cyclic_sites(
+    mu: np.ndarray, particles: int, order: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The cyclic quantile plan as ``K x N`` site indices (the rule of
+    :func:`qmot.manybody.occupations.cyclic_quantile_plan`, without the ``K x L`` matrix)."""
+    cumulative = np.cumsum(mu[order])
+    cumulative[-1] = 1.0
+    step = 1.0 / particles
+    breaks = np.unique(np.concatenate(([0.0, step], np.mod(cumulative, step))))
+    breaks = breaks[(breaks >= 0) & (breaks <= step)]
+    merged = [breaks[0]]  # breakpoints equal up to rounding would give sliver intervals
+    for value in breaks[1:]:
+        if value - merged[-1] > 1e-13:
+            merged.append(value)
+    merged[-1] = step
+    starts, stops = np.array(merged[:-1]), np.array(merged[1:])
+    levels = (starts + stops)[:, None] / 2 + np.arange(particles)[None, :] * step
+    slots = np.minimum(np.searchsorted(cumulative, levels, side="right"), mu.size - 1)
+    return order[slots], particles * (stops - starts)
+
+
+def _dense_configurations(sites: np.ndarray, size: int) -> np.ndarray | None:
+    if sites.shape[0] * size > DENSE_CONFIGURATIONS:
+        return None
+    configurations = np.zeros((sites.shape[0], size), dtype=np.int64)
+    for row, placed in enumerate(sites):
+        np.add.at(configurations[row], placed, 1)
+    return configurations
+
+
 def _discrete(
     x: np.ndarray, mu: np.ndarray, particles: int, pair_cost: PairCost
 ) -> tuple[float, np.ndarray, np.ndarray, tuple]:
     order = np.argsort(x, kind="stable")
     xs = x[order]
-    configurations, weights = cyclic_quantile_plan(mu, particles, order)
-    if pair_cost.singular_at_zero and np.any(configurations > 1):
+    sites, weights = _cyclic_sites(mu, particles, order)
+    if pair_cost.singular_at_zero and np.any(sites[:, 1:] == sites[:, :-1]):
         raise InfeasibleError("two particles share a site with infinite self-cost (N·mu_k > 1)")
-    pairs = np.triu_indices(particles, 1)
-    pair_sums = []
-    for occupation in configurations:
-        positions = np.repeat(x, occupation)
-        pair_sums.append(float(np.sum(pair_cost(np.abs(positions[:, None] - positions)[pairs]))))
-    energy = float(weights @ np.array(pair_sums))
+    positions = x[sites]
+    pair_sums = np.zeros(sites.shape[0])
+    for gap in range(1, particles):  # O(K N) memory: one diagonal of pairs at a time
+        distance = np.abs(positions[:, gap:] - positions[:, :-gap])
+        pair_sums += np.sum(pair_cost(distance), axis=1)
+    energy = float(weights @ pair_sums)
     cumulative = np.cumsum(mu[order])
     cumulative[-1] = 1.0
     steps = _StepDistribution(xs, cumulative)
-    return energy, configurations, weights, _comotion_maps(steps.cdf, steps.quantile, particles)
+    return energy, sites, weights, _comotion_maps(steps.cdf, steps.quantile, particles)
 
 
 ESTIMATE = Status.ESTIMATE
@@ -142,6 +192,8 @@ DEFAULT_TOL = 1e-9
 ``"optimal"`` (the rule of :func:`qmot.manybody.symmetric_ot`)."""
 MAX_CELLS = 2**17
 """Most quadrature cells of :math:`[0, 1/N]` the certified continuum integral may use."""
+DENSE_CONFIGURATIONS = 2**24
+"""Largest ``K x L`` occupation matrix a discrete result also carries as ``configurations``."""
 
 
 def _cost_derivative(pair_cost: PairCost) -> Callable[[np.ndarray], np.ndarray] | None:
@@ -225,23 +277,11 @@ def _breakpoints(model: _PiecewiseLinearDensity, particles: int) -> np.ndarray:
     return np.unique(np.concatenate(([0.0, 1 / particles], inner)))
 
 
-def _cell_bounds(
-    model: _PiecewiseLinearDensity,
-    particles: int,
-    pair_cost: PairCost,
-    derivative: Callable[[np.ndarray], np.ndarray] | None,
-    left: np.ndarray,
-    right: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    r"""For each cell :math:`[a, b]` of the level range: the midpoint-rule value
-    :math:`(b-a)\,g(m)` of :math:`\int_a^b g`, rigorous lower/upper bounds of that integral, and
-    the sum of the magnitudes that were added (for the rounding margin).
-
-    ``g(t) = Σ_{i<j} ℓ(Q(t + j/N) − Q(t + i/N))``. Order 0: Q increasing and ℓ decreasing give
-    ``ℓ(Q(b+j/N) − Q(a+i/N)) ≤ ℓ(d_ij(t)) ≤ ℓ(Q(a+j/N) − Q(b+i/N))``. Order 1 (when ℓ' is
-    known): an interval :math:`[L, U] \ni g'` on the cell (ℓ' increasing, :math:`Q' = Z/p(Q)`
-    monotone in a cell) bounds the midpoint error by :math:`(U - L)(b-a)^2/8`.
-    """
+def _cell_positions(
+    model: _PiecewiseLinearDensity, particles: int, left: np.ndarray, right: np.ndarray
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
+    """Co-motion positions at the ends and middle of each level cell, their rounding
+    allowance ``delta``, and bounds on the quantile slope :math:`Q' = Z/p(Q)` in the cell."""
     shifts = np.arange(particles) / particles
     middle = (left + right) / 2
     levels = {
@@ -273,6 +313,27 @@ def _cell_bounds(
     with np.errstate(divide="ignore"):
         q_low = model.mass / (p_high + slope * delta)
         q_high = np.where(p_low - slope * delta > 0, model.mass / (p_low - slope * delta), np.inf)
+    return position, delta, q_low, q_high
+
+
+def _cell_bounds(
+    model: _PiecewiseLinearDensity,
+    particles: int,
+    pair_cost: PairCost,
+    derivative: Callable[[np.ndarray], np.ndarray] | None,
+    left: np.ndarray,
+    right: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    r"""For each cell :math:`[a, b]` of the level range: the midpoint-rule value
+    :math:`(b-a)\,g(m)` of :math:`\int_a^b g`, rigorous lower/upper bounds of that integral, and
+    the sum of the magnitudes that were added (for the rounding margin).
+
+    ``g(t) = Σ_{i<j} ℓ(Q(t + j/N) − Q(t + i/N))``. Order 0: Q increasing and ℓ decreasing give
+    ``ℓ(Q(b+j/N) − Q(a+i/N)) ≤ ℓ(d_ij(t)) ≤ ℓ(Q(a+j/N) − Q(b+i/N))``. Order 1 (when ℓ' is
+    known): an interval :math:`[L, U] \ni g'` on the cell (ℓ' increasing, :math:`Q' = Z/p(Q)`
+    monotone in a cell) bounds the midpoint error by :math:`(U - L)(b-a)^2/8`.
+    """
+    position, delta, q_low, q_high = _cell_positions(model, particles, left, right)
     midpoint = np.zeros(left.shape)
     lower = np.zeros(left.shape)
     upper = np.zeros(left.shape)
@@ -603,35 +664,88 @@ def sce_1d(
     >>> round(sce_1d([0.0, 1.0, 2.0], None, 3, Coulomb()).cost, 12)  # 1 + 1 + 1/2
     2.5
     >>> uniform = sce_1d([0.0, 1.0], [1.0, 1.0], 3, Coulomb(), continuous=True)
-    >>> uniform.status, uniform.lower_bound <= 7.5 <= uniform.upper_bound  # 3 (2/1 + 1/2)
+    >>> str(uniform.status), uniform.lower_bound <= 7.5 <= uniform.upper_bound  # 3 (2/1 + 1/2)
     ('optimal', True)
     """
     particles = check_positive_int(N, "N", minimum=2)
     cost = _check_cost(pair_cost, force)
     tol = check_tolerance(tol, "tol")
     grid = _as_sites(x)
-    exact = cost.convex_decreasing
     if continuous:
-        if not np.all(np.diff(grid) > 0):
-            raise InvalidInputError(
-                "`x` must be strictly increasing for a continuous density "
-                f"(got min step {float(np.min(np.diff(grid), initial=np.inf))!r})"
-            )
-        energy, lower, upper, status, maps, info, residuals = _continuous(
-            mu, grid, particles, cost, float(tol)
-        )
-        return SCE1DResult(
-            cost=energy,
-            lower_bound=lower,
-            upper_bound=upper,
-            status=status,
-            solver="closed-form (cyclic quantile, certified quadrature)",
-            residuals=residuals,
-            info=info,
-            comotion=maps,
-        )
+        return _continuous_result(grid, mu, particles, cost, float(tol))
     weights_in = as_weights(mu, "mu", grid.size, normalize=normalize)  # type: ignore[arg-type]
-    energy, configurations, weights, maps = _discrete(grid, weights_in, particles, cost)
+    return _discrete_result(grid, weights_in, particles, cost)
+
+
+def _continuous_result(
+    grid: np.ndarray,
+    mu: ArrayLike | Callable[[np.ndarray], np.ndarray] | None,
+    particles: int,
+    cost: PairCost,
+    tol: float,
+) -> SCE1DResult:
+    if not np.all(np.diff(grid) > 0):
+        raise InvalidInputError(
+            "`x` must be strictly increasing for a continuous density "
+            f"(got min step {float(np.min(np.diff(grid), initial=np.inf))!r})"
+        )
+    energy, lower, upper, status, maps, info, residuals = _continuous(
+        mu, grid, particles, cost, tol
+    )
+    potentials = {}
+    if cost.convex_decreasing:
+        potentials = {"x": grid, "u": _kantorovich_potential(grid, mu, maps, cost, energy)}
+    return SCE1DResult(
+        cost=energy,
+        lower_bound=lower,
+        upper_bound=upper,
+        status=status,
+        solver="closed-form (cyclic quantile, certified quadrature)",
+        potentials=potentials,
+        residuals=residuals,
+        info=info,
+        comotion=maps,
+    )
+
+
+def _kantorovich_potential(
+    grid: np.ndarray,
+    mu: ArrayLike | Callable[[np.ndarray], np.ndarray] | None,
+    maps: tuple[Callable[[ArrayLike], np.ndarray], ...],
+    cost: PairCost,
+    energy: float,
+) -> np.ndarray:
+    r"""The Kantorovich potential :math:`u` on the grid: :math:`u'(x) = \sum_{i\ge2}
+    \ell'(|x - f_i(x)|)\,\mathrm{sign}(x - f_i(x))` (the envelope theorem for the c-transform)
+    integrated by the trapezoid rule, shifted so that :math:`N\int u\,d\mu = V` (then
+    :math:`\sum_i u(f_i(x)) = \sum_{i<j}\ell(|f_i(x) - f_j(x)|)` on the support, up to the
+    trapezoid error; the SCE potential is :math:`-u` up to a constant)."""
+    slope = _cost_derivative(cost)
+    if slope is None:
+        step = 1e-7 * (1.0 + np.abs(grid))
+        slope_of = lambda d: (cost(d + step) - cost(np.maximum(d - step, 0.0))) / (2 * step)  # noqa: E731
+    else:
+        slope_of = slope
+    derivative = np.zeros(grid.size)
+    for partner in maps[1:]:
+        gap = grid - partner(grid)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            term = np.where(gap != 0, slope_of(np.abs(gap)) * np.sign(gap), 0.0)
+        derivative += np.nan_to_num(term, nan=0.0, posinf=0.0, neginf=0.0)
+    steps = np.diff(grid)
+    shape = np.concatenate(([0.0], np.cumsum((derivative[1:] + derivative[:-1]) / 2 * steps)))
+    values = _density_values(mu, grid)
+    mass = float(np.sum((values[1:] + values[:-1]) / 2 * steps))
+    weighted = (shape * values)[1:] + (shape * values)[:-1]
+    mean = float(np.sum(weighted / 2 * steps)) / mass
+    return shape - mean + energy / len(maps)
+
+
+def _discrete_result(
+    grid: np.ndarray, weights_in: np.ndarray, particles: int, cost: PairCost
+) -> SCE1DResult:
+    exact = cost.convex_decreasing
+    energy, sites, weights, maps = _discrete(grid, weights_in, particles, cost)
     return SCE1DResult(
         cost=energy,
         lower_bound=energy if exact else 0.0,
@@ -642,8 +756,10 @@ def sce_1d(
             "optimality": "Colombo–De Pascale–Di Marino"
             if exact
             else "not proven for this cost: upper bound only",
+            "sites": int(grid.size),
         },
         comotion=maps,
-        configurations=configurations,
+        configurations=_dense_configurations(sites, grid.size),
         weights=weights,
+        sites=sites,
     )
