@@ -41,11 +41,11 @@ def test_hartree_energy_matches_half_trace_dj(helium):
     assert result.gap < 1e-9
 
 
-def test_sce_of_helium_is_certified(helium):
+def test_sce_of_helium_is_bracketed_to_1e10(helium):
     mol, _, dm = helium
     rho = spherical_average_density(mol, dm)
     result = sce_radial(rho, 2, r_max=rho.suggested_r_max())
-    assert result.status == "optimal"
+    assert result.status == "estimate"  # a callable density: the quadrature estimates its error
     assert result.gap < 1e-10
     assert 0.54 < result.cost < 0.56  # V_ee^SCE of He densities is about 0.551
     assert result.w_infinity < 0
