@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from qmot.experiments import cfp2015_atoms
+from qmot.experiments.cfp2015_atoms import atoms as atoms_section
 from qmot.experiments.claims import Claim, ExperimentReport
 from qmot.manybody import (
     Coulomb,
@@ -366,7 +366,7 @@ def run(quick: bool = True) -> ExperimentReport:
         [2, 3, 4, 6, 8, 12] if quick else [2, 3, 4, 6, 8, 12, 16, 24, 32]
     )
     report.claims += claims
-    claims, report.tables["atoms"], report.figures["sce_atoms"] = cfp2015_atoms.atoms(quick)
+    claims, report.tables["atoms"], report.figures["sce_atoms"] = atoms_section(quick)
     report.claims += claims
     report.tables["mean_field_values"] = [
         {"cost": "Gaussian σ=0.3", "F_inf": mean_field_value(Gaussian(0.3).matrix(SITES), MARGINAL)}

@@ -134,16 +134,17 @@ def shell_lower_bound(
     return lower, info
 
 
-def counter_monotone_lower_bound(model: RadialModel, particles: int) -> float:
+def counter_monotone_lower_bound(
+    model: RadialModel, particles: int, pair: tuple[float, float]
+) -> float:
     r""":math:`\binom N2\,\mathbb E[1/(r+r')]` under the counter-monotone coupling of the
     normalised radial marginal: each pair of the relaxation :math:`\sum_{i<j}1/(r_i+r_j)` is a
     coupling of the marginal with itself, and for a cost convex in :math:`r+r'` the
     counter-monotone coupling is optimal (it minimises :math:`r+r'` in the convex order), so
-    this bounds every plan from below (in the model's mass units, like the other values)."""
-    from qmot.manybody.pair_costs import Coulomb
-    from qmot.manybody.radial import _two_electrons
-
-    value, error, _ = _two_electrons(model, Coulomb())
+    this bounds every plan from below (in the model's mass units, like the other values).
+    ``pair`` is the N = 2 value of the marginal and its quadrature error (the caller's
+    :func:`qmot.manybody.radial` computes it)."""
+    value, error = pair
     expectation = 2 * (value - error) / model.total
     return math.comb(particles, 2) * expectation * model.total / particles
 
@@ -219,14 +220,19 @@ def _potential(
 
 
 def many_electrons(
-    model: RadialModel, particles: int, shells: int | None, seed: int
+    model: RadialModel,
+    particles: int,
+    shells: int | None,
+    seed: int,
+    pair: tuple[float, float],
 ) -> ManyElectrons:
-    """The SGS upper bound (value and quadrature error) and the shell LP lower bound."""
+    """The SGS upper bound (value and quadrature error) and the shell LP lower bound;
+    ``pair`` is the N = 2 value of the same marginal with its error."""
     continuation = _Continuation(np.random.default_rng(seed))
     value, error, info = _upper(model, particles, continuation)
     upper = value + error + rounding_margin(value, 64)
     lower, lower_info = shell_lower_bound(model, particles, shells or _default_shells(particles))
-    pair_lower = counter_monotone_lower_bound(model, particles)
+    pair_lower = counter_monotone_lower_bound(model, particles, pair)
     lower_info["shell_lp_lower_bound"] = lower
     lower_info["counter_monotone_lower_bound"] = pair_lower
     if pair_lower > lower:

@@ -457,7 +457,8 @@ def _solve(
         return energy, energy - error, energy + error, table, values, comotion, details
     from qmot.manybody._radial_many import many_electrons
 
-    outcome = many_electrons(model, particles, shells, seed)
+    pair_value, pair_error, _ = _two_electrons(model, Coulomb())
+    outcome = many_electrons(model, particles, shells, seed, (pair_value, pair_error))
     energy, lower, upper = (value * scale for value in outcome.values)
     details = outcome.info | {
         "solver": "SGS radial co-motion (upper) + pair-relaxation lower bound"
