@@ -31,6 +31,7 @@ from qmot._validation import as_points, as_weights, check_positive_int, check_to
 from qmot.certify.margins import rounding_margin
 from qmot.errors import InfeasibleError, InvalidInputError
 from qmot.manybody.pair_costs import Coulomb, Exponential, PairCost, Yukawa
+from qmot.reductions.occupations import cyclic_quantile_sites
 from qmot.results import OPTIMAL, Status, TransportResult
 
 __all__ = ["DEFAULT_TOL", "DENSE_CONFIGURATIONS", "ESTIMATE", "MAX_CELLS", "SCE1DResult", "sce_1d"]
@@ -135,27 +136,6 @@ def _comotion_maps(
     return tuple(ComotionMap(cdf, quantile, i / particles) for i in range(particles))
 
 
-def _cyclic_sites(
-    mu: np.ndarray, particles: int, order: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The cyclic quantile plan as ``K x N`` site indices (the rule of
-    :func:`qmot.manybody.occupations.cyclic_quantile_plan`, without the ``K x L`` matrix)."""
-    cumulative = np.cumsum(mu[order])
-    cumulative[-1] = 1.0
-    step = 1.0 / particles
-    breaks = np.unique(np.concatenate(([0.0, step], np.mod(cumulative, step))))
-    breaks = breaks[(breaks >= 0) & (breaks <= step)]
-    merged = [breaks[0]]  # breakpoints equal up to rounding would give sliver intervals
-    for value in breaks[1:]:
-        if value - merged[-1] > 1e-13:
-            merged.append(value)
-    merged[-1] = step
-    starts, stops = np.array(merged[:-1]), np.array(merged[1:])
-    levels = (starts + stops)[:, None] / 2 + np.arange(particles)[None, :] * step
-    slots = np.minimum(np.searchsorted(cumulative, levels, side="right"), mu.size - 1)
-    return order[slots], particles * (stops - starts)
-
-
 def _dense_configurations(sites: np.ndarray, size: int) -> np.ndarray | None:
     if sites.shape[0] * size > DENSE_CONFIGURATIONS:
         return None
@@ -170,7 +150,7 @@ def _discrete(
 ) -> tuple[float, np.ndarray, np.ndarray, tuple]:
     order = np.argsort(x, kind="stable")
     xs = x[order]
-    sites, weights = _cyclic_sites(mu, particles, order)
+    sites, weights = cyclic_quantile_sites(mu, particles, order)
     if pair_cost.singular_at_zero and np.any(sites[:, 1:] == sites[:, :-1]):
         raise InfeasibleError("two particles share a site with infinite self-cost (N·mu_k > 1)")
     positions = x[sites]

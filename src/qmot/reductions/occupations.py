@@ -18,6 +18,7 @@ __all__ = [
     "configuration_cost",
     "configuration_count",
     "cyclic_quantile_plan",
+    "cyclic_quantile_sites",
     "enumerate_configurations",
     "pair_measure",
 ]
@@ -96,9 +97,27 @@ def cyclic_quantile_plan(
     [0.25, 0.25, 0.5]
     """
     sites = mu.size
-    order = np.arange(sites) if order is None else np.asarray(order)
-    masses = mu[order]
-    cumulative = np.cumsum(masses)
+    placed_sites, weights = cyclic_quantile_sites(mu, particles, order)
+    configurations = np.zeros((len(weights), sites), dtype=np.int64)
+    for row, placed in enumerate(placed_sites):
+        np.add.at(configurations[row], placed, 1)
+    return configurations, weights
+
+
+def cyclic_quantile_sites(
+    mu: np.ndarray, particles: int, order: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The plan of :func:`cyclic_quantile_plan` as ``K x N`` site indices (one row per
+    configuration, the site of each particle), in O(K·N) memory.
+
+    Examples
+    --------
+    >>> sites, w = cyclic_quantile_sites(np.array([0.25, 0.25, 0.5]), 2)
+    >>> sites.tolist(), w.tolist()
+    ([[0, 2], [1, 2]], [0.5, 0.5])
+    """
+    order = np.arange(mu.size) if order is None else np.asarray(order)
+    cumulative = np.cumsum(mu[order])
     cumulative[-1] = 1.0
     step = 1.0 / particles
     breaks = np.unique(np.concatenate(([0.0, step], np.mod(cumulative, step))))
@@ -110,8 +129,5 @@ def cyclic_quantile_plan(
     merged[-1] = step
     starts, stops = np.array(merged[:-1]), np.array(merged[1:])
     levels = (starts + stops)[:, None] / 2 + np.arange(particles)[None, :] * step
-    slots = np.minimum(np.searchsorted(cumulative, levels, side="right"), sites - 1)
-    configurations = np.zeros((len(starts), sites), dtype=np.int64)
-    for row, placed in enumerate(order[slots]):
-        np.add.at(configurations[row], placed, 1)
-    return configurations, particles * (stops - starts)
+    slots = np.minimum(np.searchsorted(cumulative, levels, side="right"), mu.size - 1)
+    return order[slots], particles * (stops - starts)
