@@ -9,7 +9,6 @@ limit, say), and 2 with one ``error: ...`` line for bad input or a failed solve.
 from __future__ import annotations
 
 import json
-import math
 import sys
 import threading
 from collections.abc import Callable
@@ -262,7 +261,7 @@ def sce_command(
     result = _within_time(lambda: sce_1d(x, values, particles, cost, **options), max_time)
     extra: dict[str, Any] = {
         "particles": particles,
-        "cost_per_pair": result.cost / math.comb(particles, 2),
+        "cost_per_pair": result.cost_per_pair,
         "pair_cost": pair_cost,
     }
     if result.configurations is not None:
