@@ -12,6 +12,7 @@ from qmot.solvers.occupation.column_generation import ColumnGenerationReport, co
 from qmot.solvers.occupation.dnn_relaxation import _solve_dnn_dual, _weak_duality_bound
 from qmot.solvers.occupation.highs_lp import OccupationLP, RestrictedMaster
 from qmot.solvers.occupation.pricing import (
+    PRICING_ENGINES,
     ExactPricing,
     exact_pricing,
     local_search_pricing,
@@ -19,6 +20,7 @@ from qmot.solvers.occupation.pricing import (
 )
 
 __all__ = [
+    "PRICING_ENGINES",
     "ColumnGenerationReport",
     "ExactPricing",
     "OccupationLP",

@@ -48,6 +48,7 @@ from qmot.results import OPTIMAL, Status, TransportResult
 from qmot.solvers.interrupt import interruptible
 from qmot.solvers.occupation.column_generation import CERTIFY_POLICIES, column_generation
 from qmot.solvers.occupation.highs_lp import solve_occupation_lp
+from qmot.solvers.occupation.pricing import DEFAULT_PRICING_ENGINE, check_pricing_engine
 
 __all__ = [
     "DEFAULT_MAX_CONFIGURATIONS",
@@ -94,11 +95,16 @@ class SymmetricOTResult(TransportResult):
 METHODS = ("auto", "enumerate", "colgen")
 """``symmetric_ot`` methods: full enumeration, column generation, or chosen by size."""
 DEFAULT_PRICING_TIME = 60.0
-"""Seconds one exact pricing MILP of column generation may take."""
+"""Seconds one exact pricing of column generation may take."""
 
 
 def _check_options(
-    tol: object, method: object, max_time: object, pricing_time: object, certify: object
+    tol: object,
+    method: object,
+    max_time: object,
+    pricing_time: object,
+    certify: object,
+    pricing_engine: object,
 ) -> tuple[float, str, float]:
     tol = check_tolerance(tol, "tol")
     if method not in METHODS:
@@ -107,6 +113,7 @@ def _check_options(
         raise InvalidInputError(f"`certify` must be one of {CERTIFY_POLICIES} (got {certify!r})")
     budget = check_seconds(max_time, "max_time")
     check_seconds(pricing_time, "pricing_time")
+    check_pricing_engine(pricing_engine)
     return float(tol), str(method), math.inf if budget is None else budget
 
 
@@ -125,6 +132,7 @@ def symmetric_ot(
     verbose: bool = False,
     seed: int = 0,
     certify: str = "budget",
+    pricing_engine: str = DEFAULT_PRICING_ENGINE,
 ) -> SymmetricOTResult:
     r"""Exact symmetric N-marginal OT with pair cost ``C`` and one-body marginal ``mu``.
 
@@ -151,7 +159,7 @@ def symmetric_ot(
         Column generation only: stop after this many seconds with the best certified bracket
         (``status="time_limit"`` unless it closed). ``None``: no limit.
     pricing_time
-        Column generation only: seconds one exact pricing MILP may take. When it runs out
+        Column generation only: seconds one exact pricing may take. When it runs out
         without a proof, and while ``max_time`` remains, the bracket's lower end is
         strengthened by the doubly nonnegative relaxation
         (:func:`qmot.manybody.column_generation.dnn_lower_bound`, up to ``DNN_MAX_SITES``
@@ -169,6 +177,13 @@ def symmetric_ot(
         ``pricing_time``; ``"full"``: each exact pricing gets ``pricing_time``; ``"none"``: no
         proof, the weak bound :math:`\mu^\top y - \max_k y_k` and
         ``status="upper_bound_only"`` unless it closes.
+    pricing_engine
+        Column generation only: the exact pricing. ``"bnb"`` (default): qmot's branch and
+        bound over the particles' sites (:mod:`qmot.solvers.occupation.pricing_bnb`);
+        ``"highs"``: HiGHS's mixed-integer program; ``"scip"``, ``"qcr"``: SCIP on the
+        nonconvex program or on its quadratic convex reformulation (``pip install qmot[scip]``).
+        All give certified bounds; the default proves far larger problems
+        (``benchmarks/bench_pricing.py``).
 
     Returns
     -------
@@ -197,7 +212,9 @@ def symmetric_ot(
     ('optimal', True)
     """
     matrix, weights, particles = validate_problem(C, mu, N, normalize=normalize)
-    tol, method, budget = _check_options(tol, method, max_time, pricing_time, certify)
+    tol, method, budget = _check_options(
+        tol, method, max_time, pricing_time, certify, pricing_engine
+    )
     single = np.isinf(np.diag(matrix))
     count = configuration_count(matrix.shape[0], particles, single=single)
     if method == "enumerate" and count > max_configurations:
@@ -213,7 +230,7 @@ def symmetric_ot(
     if method == "colgen" or (
         method == "auto" and (count > max_configurations or exceeds_limit(memory))
     ):
-        limits = _Limits(tol, budget, float(pricing_time), str(certify))
+        limits = _Limits(tol, budget, float(pricing_time), str(certify), str(pricing_engine))
         return _by_column_generation(matrix, weights, particles, limits, verbose, seed)
     return _by_enumeration(matrix, weights, particles, tol, count)
 
@@ -254,6 +271,7 @@ class _Limits:
     max_time: float
     pricing_time: float
     certify: str
+    pricing_engine: str
 
 
 def _by_column_generation(
@@ -277,6 +295,7 @@ def _by_column_generation(
             seed=seed,
             progress=progress,
             certify=limits.certify,
+            pricing_engine=limits.pricing_engine,
         )
     configurations, plan = run.configurations, np.clip(run.weights, 0.0, None)
     upper = float(plan @ configuration_cost(configurations, matrix))
@@ -290,7 +309,7 @@ def _by_column_generation(
         lower_bound=min(run.lower_bound, upper),
         upper_bound=upper,
         status=OPTIMAL if run.certified else run.status,
-        solver="HiGHS column generation (local-search + MILP pricing)",
+        solver=f"HiGHS column generation (local-search + {limits.pricing_engine} pricing)",
         potentials={"y": run.y},
         residuals=residuals,
         info={
@@ -302,6 +321,8 @@ def _by_column_generation(
             "columns_added": run.columns_added,
             "pricing_status": None if pricing is None else pricing.status,
             "pricing_seconds": None if pricing is None else pricing.seconds,
+            "pricing_engine": limits.pricing_engine,
+            "pricing_nodes": None if pricing is None else pricing.nodes,
             "seconds": time.perf_counter() - started,
             "certify": limits.certify,
             "history": run.history,

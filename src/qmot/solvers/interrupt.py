@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["SolveCancelled", "interruptible", "raise_if_cancelled", "run_highs"]
+__all__ = ["SolveCancelled", "cancelled", "interruptible", "raise_if_cancelled", "run_highs"]
 
 _Function = TypeVar("_Function", bound=Callable[..., Any])
 
@@ -47,6 +47,12 @@ class SolveCancelled(KeyboardInterrupt):
 
 def _cancel_flag() -> threading.Event | None:
     return getattr(_local, "cancel", None)
+
+
+def cancelled() -> bool:
+    """Whether the caller of the current solve was interrupted (for solvers' own callbacks)."""
+    flag = _cancel_flag()
+    return flag is not None and flag.is_set()
 
 
 def raise_if_cancelled() -> None:

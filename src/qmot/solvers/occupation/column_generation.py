@@ -25,13 +25,10 @@ Every column has :math:`\sum_k n_k/N = 1`, so for *any* :math:`y`
 
 (the Lagrangian bound; it is the uniform dual shift of :func:`certify_occupation_lp` applied to
 all columns at once). Pricing runs a fast local search (single-particle moves with an exactly
-updated potential field) every round, and a mixed-integer program in HiGHS — binary items
-:math:`b_i` of weight :math:`2^t` per site (one item for sites with :math:`C_{kk}=+\infty`),
-pair products :math:`z_{ij} = b_ib_j` linearised exactly by :math:`z_{ij}\ge b_i+b_j-1`,
-:math:`z_{ij}\ge 0` (the cost is non-negative) and strengthened by the valid equalities
-:math:`w_ib_i + \sum_{j\ne i} w_jz_{ij} = N b_i` (the cardinality row multiplied by
-:math:`b_i`) — to certify the end. The MILP's *dual bound* is a valid lower bound on
-:math:`r^\star` even when its time budget runs out; when it runs out without a proof and the
+updated potential field) every round, and an exact pricing engine
+(:mod:`qmot.solvers.occupation.pricing`: by default a branch and bound over the particles'
+sites; HiGHS's MILP, SCIP and a convexified SCIP on request) to certify the end. The engine's
+lower bound is valid even when its time budget runs out; when it runs out without a proof and the
 problem is small enough, the doubly nonnegative SDP relaxation gives a second certified bound
 (:func:`qmot.manybody.dnn_lower_bound`, the relaxation's Lagrangian bound maximised over
 :math:`y` as well; far stronger at scale: on a 10 × 10 Coulomb grid with N = 10 it brings the
@@ -57,6 +54,7 @@ from qmot.solvers.interrupt import raise_if_cancelled
 from qmot.solvers.occupation.dnn_relaxation import DNN_MAX_SITES, certified_relaxation
 from qmot.solvers.occupation.highs_lp import OccupationLP
 from qmot.solvers.occupation.pricing import (
+    DEFAULT_PRICING_ENGINE,
     ExactPricing,
     exact_pricing,
     local_search_pricing,
@@ -173,6 +171,7 @@ def _price(
     rng: np.random.Generator,
     exact: bool = True,
     heuristics: bool = True,
+    engine: str = DEFAULT_PRICING_ENGINE,
 ) -> tuple[np.ndarray, ExactPricing | None]:
     """Heuristic pricing first (if ``heuristics``); the exact MILP (if ``exact``, given
     ``time_limit()`` seconds) only when the heuristics find nothing."""
@@ -193,6 +192,7 @@ def _price(
         time_limit=time_limit(),
         incumbent=_best_reduced(support, cost, y, particles),
         allowed_gap=allowed_gap,
+        engine=engine,
     )
     if pricing.configuration is not None and pricing.value < threshold:
         seeds = pricing.configuration[None]
@@ -212,6 +212,7 @@ def column_generation(
     seed: int = 0,
     progress: Progress | None = None,
     certify: str = "full",
+    pricing_engine: str = DEFAULT_PRICING_ENGINE,
 ) -> ColumnGenerationReport:
     r"""Run certified column generation on a validated problem (see the module docstring).
 
@@ -227,6 +228,8 @@ def column_generation(
     ``"none"`` stops there with the weak but valid bound
     :math:`\mu^\top y - \max_k y_k` (every column costs :math:`c(n) \ge 0` and
     :math:`y^\top n/N \le \max_k y_k`) and ``status="upper_bound_only"``.
+    ``pricing_engine`` names the exact pricing (:data:`~qmot.solvers.occupation.pricing.
+    PRICING_ENGINES`).
     """
     started = time.perf_counter()
     proof = _ProofBudget(certify, pricing_time, started)
@@ -254,6 +257,7 @@ def column_generation(
             rng=rng,
             exact=certify != "none",
             heuristics=not stagnant,
+            engine=pricing_engine,
         )
         if exact is not None:
             pricing = exact
