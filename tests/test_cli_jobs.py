@@ -167,7 +167,8 @@ def test_nbody_lp_and_column_generation_agree_with_the_co_motion_value(tmp_path:
     np.savetxt(tmp_path / "mu.csv", np.full(9, 1 / 9))
     np.save(tmp_path / "sites.npy", np.column_stack([x, np.full(9, 1 / 9)]))
     comotion = _json_run(["sce", str(tmp_path / "sites.npy"), "-N", "3", "--sites"])
-    for method in ("enumerate", "colgen"):
+    runs = [("enumerate", "bnb"), ("colgen", "bnb"), ("colgen", "highs")]
+    for method, engine in runs:
         data = _json_run(
             [
                 "nbody",
@@ -177,6 +178,10 @@ def test_nbody_lp_and_column_generation_agree_with_the_co_motion_value(tmp_path:
                 "3",
                 "--method",
                 method,
+                "--certify",
+                "full",
+                "--pricing-engine",
+                engine,
             ]
         )
         assert data["lower_bound"] <= comotion["upper_bound"] + 1e-9
@@ -216,6 +221,11 @@ def test_help_documents_the_file_formats(command: str, needle: str) -> None:
         (["nbody", "{matrix}", "{matrix}", "-N", "2"], "`MU` must hold a vector"),
         (["nbody", "{matrix}", "{state}", "-N", "2"], "`MU` ("),
         (["nbody", "{matrix}", "{mu}", "-N", "2", "--tol", "0"], "`--tol` must be"),
+        (
+            ["nbody", "{matrix}", "{mu}", "-N", "2", "--pricing-engine", "cplex"],
+            "`--pricing-engine`",
+        ),
+        (["nbody", "{matrix}", "{mu}", "-N", "2", "--certify", "most"], "`--certify` must be"),
     ],
 )
 def test_bad_input_is_one_error_line(tmp_path: Path, arguments: list[str], expected: str) -> None:

@@ -53,6 +53,11 @@ def _progress_enabled(progress: bool | None) -> bool:
     return sys.stderr.isatty() if progress is None else progress
 
 
+def _check_choice(value: str, option: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise InvalidInputError(f"`{option}` must be one of {', '.join(choices)} (got {value!r})")
+
+
 def _within_time(solve: Callable[[], Any], max_time: float | None) -> Any:
     """Run a solve that has no budget of its own; give up after ``max_time`` seconds."""
     if max_time is None:
@@ -295,6 +300,20 @@ def nbody_command(
     normalize: Annotated[
         bool, typer.Option("--normalize", help="Rescale MU when it does not sum to 1.")
     ] = False,
+    certify: Annotated[
+        str,
+        typer.Option(
+            "--certify",
+            help="Column generation: budget (prove within a budget), full or none.",
+        ),
+    ] = "budget",
+    pricing_engine: Annotated[
+        str,
+        typer.Option(
+            "--pricing-engine",
+            help="Column generation's exact pricing: bnb, highs, scip or qcr.",
+        ),
+    ] = "bnb",
     as_json: AsJson = False,
     max_time: MaxTime = None,
     tol: Tol = None,
@@ -304,6 +323,8 @@ def nbody_command(
     from qmot.manybody import symmetric_ot
 
     _check_budget(max_time, tol)
+    _check_choice(certify, "--certify", ("budget", "full", "none"))
+    _check_choice(pricing_engine, "--pricing-engine", ("bnb", "highs", "scip", "qcr"))
     result = symmetric_ot(
         load_array(cost, "COST"),
         load_vector(mu, "MU"),
@@ -312,6 +333,8 @@ def nbody_command(
         method=method,
         max_time=max_time,
         verbose=_progress_enabled(progress),
+        certify=certify,
+        pricing_engine=pricing_engine,
         **_tolerance(tol),
     )
     extra = {

@@ -84,7 +84,7 @@ REDUCED_COST_TOL = 1e-10
 STALE_ROUNDS = 25
 """Columns out of the master's support for this many rounds are dropped from the pool."""
 INTENSIFIED_RESTARTS = 12
-"""Random kicks per seed in the second heuristic pass, before the exact pricing MILP."""
+"""Random kicks per seed in the second heuristic pass, before the exact pricing."""
 
 
 @dataclass
@@ -173,7 +173,7 @@ def _price(
     heuristics: bool = True,
     engine: str = DEFAULT_PRICING_ENGINE,
 ) -> tuple[np.ndarray, ExactPricing | None]:
-    """Heuristic pricing first (if ``heuristics``); the exact MILP (if ``exact``, given
+    """Heuristic pricing first (if ``heuristics``); the exact pricing (if ``exact``, given
     ``time_limit()`` seconds) only when the heuristics find nothing."""
     found = np.zeros((0, cost.shape[0]), dtype=np.int64)
     if heuristics:
@@ -218,7 +218,7 @@ def column_generation(
 
     Stops when the Lagrangian bracket closes to ``tol`` relative to ``max(1, value)``
     (``status="optimal"``); when ``max_time`` seconds have passed (``"time_limit"``); or when
-    an exact pricing MILP ran out of its budget without a proof and without a new column
+    an exact pricing ran out of its budget without a proof and without a new column
     (``"pricing_time_limit"``). The bracket returned is certified in every case.
 
     ``certify`` says how long the proof may take once the heuristics find no improving column
@@ -293,7 +293,7 @@ def column_generation(
             status = "optimal" if value - lower <= tol * scale else "upper_bound_only"
             break
         if found.shape[0] == 0:
-            # the MILP ran out of time without a proof: try the relaxation's certified bound
+            # the exact pricing ran out of time unproven: try the relaxation's certified bound
             budget = min(proof.pricing_limit(), max_time - (time.perf_counter() - started))
             if budget > 0:
                 lower = max(lower, _relaxation_lower_bound(cost, mu, particles, budget))
