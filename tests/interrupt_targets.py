@@ -46,13 +46,27 @@ def long_column_generation() -> None:
 
 def long_milp_pricing() -> None:
     """One exact pricing MILP of column generation (HiGHS), 50 sites, N = 12, random duals."""
+    _long_pricing("highs")
+
+
+def long_bnb_pricing() -> None:
+    """The default exact pricing (qmot's branch and bound) on the same problem."""
+    _long_pricing("bnb")
+
+
+def long_scip_pricing() -> None:
+    """SCIP's exact pricing on the same problem."""
+    _long_pricing("scip")
+
+
+def _long_pricing(engine: str) -> None:
     from qmot.manybody import Gaussian
     from qmot.solvers.occupation.pricing import exact_pricing
 
     x = np.linspace(0.0, 1.0, 50)
     y = np.random.default_rng(0).normal(size=50) * 5.0
     print("running", flush=True)
-    exact_pricing(Gaussian(0.1).matrix(x), y, 12, time_limit=600.0)
+    exact_pricing(Gaussian(0.1).matrix(x), y, 12, time_limit=600.0, engine=engine)
 
 
 TARGETS = {
@@ -60,6 +74,8 @@ TARGETS = {
     "dpt_ipm": long_dpt_ipm,
     "colgen": long_column_generation,
     "milp": long_milp_pricing,
+    "bnb": long_bnb_pricing,
+    "scip": long_scip_pricing,
 }
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ is computing, sends SIGINT, and measures the time until the process has exited w
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
 import subprocess
@@ -54,6 +55,13 @@ def _seconds_to_stop(target: str, computing_for: float) -> tuple[float, str]:
     [
         "dpt",  # 961-dimensional coupling: QMOT-ENTROPIC and its certification
         "milp",  # one HiGHS pricing MILP of column generation
+        "bnb",  # the default exact pricing (branch and bound)
+        pytest.param(
+            "scip",
+            marks=pytest.mark.skipif(
+                importlib.util.find_spec("pyscipopt") is None, reason="PySCIPOpt is not installed"
+            ),
+        ),
         pytest.param("colgen", marks=pytest.mark.slow),  # symmetric_ot(method="colgen")
         pytest.param("dpt_ipm", marks=pytest.mark.slow),  # QMOT-IPM's iteration loop
     ],

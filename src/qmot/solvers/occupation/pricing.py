@@ -36,6 +36,7 @@ import numpy as np
 
 from qmot.errors import InvalidInputError
 from qmot.reductions.occupations import configuration_cost
+from qmot.solvers.interrupt import interruptible
 from qmot.solvers.occupation.pricing_bnb import branch_and_bound_pricing
 from qmot.solvers.occupation.pricing_common import PricingOutcome
 from qmot.solvers.occupation.pricing_milp import milp_pricing
@@ -207,6 +208,7 @@ def check_pricing_engine(engine: object) -> str:
     return engine
 
 
+@interruptible  # Ctrl-C returns at once, even inside SCIP or HiGHS
 def exact_pricing(
     cost: np.ndarray,
     y: np.ndarray,

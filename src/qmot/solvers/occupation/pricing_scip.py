@@ -79,7 +79,8 @@ def _solve(
     model.setParam("limits/absgap", float(allowed_gap))
     model.setParam("limits/gap", 0.0)
     model.setParam("numerics/feastol", 1e-9)  # the epigraph's slack is the bound's error
-    model.optimize()
+    model.setParam("misc/catchctrlc", False)  # Ctrl-C belongs to Python (the handler above)
+    model.optimizeNogil()  # without the GIL, so that the caller's thread sees Ctrl-C at once
     status = model.getStatus()
     bound = float(model.getDualbound())
     point = None
