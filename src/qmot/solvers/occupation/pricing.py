@@ -38,7 +38,7 @@ from qmot.errors import InvalidInputError
 from qmot.reductions.occupations import configuration_cost
 from qmot.solvers.interrupt import interruptible
 from qmot.solvers.occupation.pricing_bnb import branch_and_bound_pricing
-from qmot.solvers.occupation.pricing_common import PricingOutcome
+from qmot.solvers.occupation.pricing_common import PricingOutcome, PricingRequest
 from qmot.solvers.occupation.pricing_milp import milp_pricing
 from qmot.solvers.occupation.pricing_scip import qcr_pricing, scip_pricing
 
@@ -185,7 +185,7 @@ class ExactPricing:
     nodes: int = 0
 
 
-Engine = Callable[..., PricingOutcome]
+Engine = Callable[[PricingRequest], PricingOutcome]
 
 PRICING_ENGINES: dict[str, Engine] = {
     "bnb": branch_and_bound_pricing,
@@ -236,45 +236,33 @@ def exact_pricing(
     """
     solve = PRICING_ENGINES[check_pricing_engine(engine)]
     started = time.perf_counter()
-    start = None
     if incumbent is not None:
-        start = (
-            np.asarray(incumbent, dtype=np.int64),
-            _reduced_cost(incumbent, cost, y, particles),
-        )
-    if engine == "bnb":
-        outcome = solve(
-            cost, y, particles, time_limit=time_limit, incumbent=start, allowed_gap=allowed_gap
-        )
-    else:
-        outcome = solve(
-            cost, y, particles, time_limit=time_limit, incumbent=incumbent, allowed_gap=allowed_gap
-        )
+        incumbent = np.asarray(incumbent, dtype=np.int64)
+    request = PricingRequest(
+        cost=cost,
+        y=y,
+        particles=particles,
+        time_limit=time_limit,
+        allowed_gap=allowed_gap,
+        incumbent=incumbent,
+        incumbent_value=None if incumbent is None else _reduced_cost(incumbent, cost, y, particles),
+    )
+    outcome = solve(request)
     seconds = time.perf_counter() - started
     candidates = [c for c in (outcome.configuration, incumbent) if c is not None]
-    if not candidates:
-        return ExactPricing(
-            None,
-            math.inf,
-            outcome.lower_bound,
-            outcome.complete,
-            outcome.status,
-            seconds,
-            engine,
-            outcome.nodes,
-        )
-    values = [_reduced_cost(c, cost, y, particles) for c in candidates]
-    best = int(np.argmin(values))
-    value = values[best]
+    value, configuration = math.inf, None
+    if candidates:
+        values = [_reduced_cost(c, cost, y, particles) for c in candidates]
+        value, configuration = min(values), np.asarray(candidates[int(np.argmin(values))])
     return ExactPricing(
-        np.asarray(candidates[best], dtype=np.int64),
-        value,
-        min(outcome.lower_bound, value),
-        outcome.complete,
-        outcome.status,
-        seconds,
-        engine,
-        outcome.nodes,
+        configuration=configuration,
+        value=value,
+        lower_bound=min(outcome.lower_bound, value),
+        proven=outcome.complete,
+        status=outcome.status,
+        seconds=seconds,
+        engine=engine,
+        nodes=outcome.nodes,
     )
 
 

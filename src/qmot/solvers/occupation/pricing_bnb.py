@@ -52,7 +52,7 @@ import numpy as np
 
 from qmot.certify.margins import rounding_margin
 from qmot.solvers.interrupt import raise_if_cancelled
-from qmot.solvers.occupation.pricing_common import PricingOutcome
+from qmot.solvers.occupation.pricing_common import PricingOutcome, PricingRequest
 
 __all__ = ["branch_and_bound_pricing"]
 
@@ -97,7 +97,8 @@ def _smallest_row_sums(block: np.ndarray, caps: np.ndarray, count: int) -> np.nd
 class _Search:
     """The problem in site order and the state of one depth-first search."""
 
-    def __init__(self, cost: np.ndarray, v: np.ndarray, particles: int) -> None:
+    def __init__(self, cost: np.ndarray, v: np.ndarray, particles: int, allowed_gap: float) -> None:
+        self.allowed_gap = allowed_gap
         self.order = np.argsort(-v, kind="stable")  # attractive sites first
         self.cost = np.array(cost[np.ix_(self.order, self.order)], dtype=float)
         self.v = np.asarray(v, dtype=float)[self.order]
@@ -127,11 +128,15 @@ class _Search:
             self._partners[key] = 0.5 * _smallest_row_sums(block, caps, remaining - 1)
         return self._partners[key]
 
-    def threshold(self, allowed_gap: float) -> float:
-        return self.best_value - allowed_gap
-
-    def discard(self, bound: float) -> None:
-        self.least_discarded = min(self.least_discarded, bound)
+    def discards(self, bound: float) -> bool:
+        """Whether a part of the tree with this computed ``bound`` can be dropped (the bound,
+        less the rounding margin, is kept when it is)."""
+        certified = bound - self.margin
+        if certified < self.best_value - self.allowed_gap:
+            return False
+        if math.isfinite(bound):
+            self.least_discarded = min(self.least_discarded, certified)
+        return True
 
     def offer(self, value: float, sites: tuple[int, ...]) -> None:
         if value < self.best_value:
@@ -149,10 +154,7 @@ class _Search:
 class _Node:
     """A node on the search path: its fixed part, the children left, and their bound data."""
 
-    energy: float
-    field: np.ndarray
-    sites: tuple[int, ...]
-    remaining: int
+    partial: _Partial
     children: np.ndarray
     scores: np.ndarray
     rest: float  # sum of the remaining - 1 smallest scores: child j is bounded by score_j + rest
@@ -161,54 +163,52 @@ class _Node:
     def next_child_bound(self) -> float:
         if self.position >= self.children.size:
             return math.inf
-        return self.energy + float(self.scores[self.position]) + self.rest
+        return self.partial.energy + float(self.scores[self.position]) + self.rest
 
 
-def _finish_small(
-    search: _Search,
-    energy: float,
-    field: np.ndarray,
-    sites: tuple[int, ...],
-    start: int,
-    remaining: int,
-) -> None:
-    """Place the last one or two particles exactly (sites ``>= start``)."""
-    a = field[start:] - search.v[start:]
-    if remaining == 1:
+@dataclass(frozen=True)
+class _Partial:
+    """A partial configuration: particles fixed on ``sites`` (search order), their reduced cost
+    ``energy`` and ``field`` on every site, and ``remaining`` particles for sites ≥ ``start``."""
+
+    energy: float
+    field: np.ndarray
+    sites: tuple[int, ...]
+    start: int
+    remaining: int
+
+    def linear(self, search: _Search) -> np.ndarray:
+        """What one more particle on each site from ``start`` on adds: its field less ``v``."""
+        return self.field[self.start :] - search.v[self.start :]
+
+
+def _finish_small(search: _Search, partial: _Partial) -> None:
+    """Place the last one or two particles exactly."""
+    a, start, sites = partial.linear(search), partial.start, partial.sites
+    if partial.remaining == 1:
         j = int(np.argmin(a))
-        search.offer(energy + float(a[j]), (*sites, start + j))
+        search.offer(partial.energy + float(a[j]), (*sites, start + j))
         return
     pair = a[:, None] + a[None, :] + search.pair_cost[start:, start:]  # j <= k, j = k if allowed
     flat = int(np.argmin(pair))
     j, k = divmod(flat, a.size)
     if math.isfinite(pair[j, k]):
-        search.offer(energy + float(pair[j, k]), (*sites, start + j, start + k))
+        search.offer(partial.energy + float(pair[j, k]), (*sites, start + j, start + k))
 
 
-def _expand(
-    search: _Search,
-    energy: float,
-    field: np.ndarray,
-    sites: tuple[int, ...],
-    start: int,
-    remaining: int,
-    allowed_gap: float,
-) -> _Node | None:
+def _expand(search: _Search, partial: _Partial) -> _Node | None:
     """Bound a node with ``remaining ≥ 3``; its children (sorted by score) if it survives."""
-    scores = field[start:] - search.v[start:] + search.partners(start, remaining)
+    start, remaining, a = partial.start, partial.remaining, partial.linear(search)
+    scores = a + search.partners(start, remaining)
     order = np.argsort(scores, kind="stable")
     order = order[np.isfinite(scores[order])]
     ordered, single = scores[order], search.single[start:][order]
-    bound = energy + _sorted_smallest_sum(ordered, np.where(single, 1, remaining), remaining)
-    if bound - search.margin >= search.threshold(allowed_gap):
-        search.discard(bound - search.margin)
-        return None
-    split = energy + _pair_split_bound(search, field[start:] - search.v[start:], start, remaining)
-    if split - search.margin >= search.threshold(allowed_gap):
-        search.discard(split - search.margin)
-        return None
+    first = _sorted_smallest_sum(ordered, np.where(single, 1, remaining), remaining)
+    for bound in (first, _pair_split_bound(search, a, start, remaining)):
+        if search.discards(partial.energy + bound):
+            return None
     rest = _sorted_smallest_sum(ordered, np.where(single, 1, remaining - 1), remaining - 1)
-    return _Node(energy, field, sites, remaining, start + order, ordered, rest)
+    return _Node(partial, start + order, ordered, rest)
 
 
 def _pair_split_bound(search: _Search, a: np.ndarray, start: int, remaining: int) -> float:
@@ -230,71 +230,64 @@ def _pair_split_bound(search: _Search, a: np.ndarray, start: int, remaining: int
     return _smallest_sum(halves, np.where(single, 1, remaining), remaining)
 
 
-def _descend(search: _Search, path: list[_Node], allowed_gap: float) -> None:
+def _descend(search: _Search, path: list[_Node]) -> None:
     """Take the next child of the deepest node: finish it, or push it, or discard the rest."""
     node = path[-1]
-    bound = node.next_child_bound() - search.margin
-    if bound >= search.threshold(allowed_gap):  # children are sorted: the rest are no better
-        if node.position < node.children.size:
-            search.discard(bound)
+    if search.discards(node.next_child_bound()):  # children are sorted: the rest are no better
         path.pop()
         return
     j = int(node.children[node.position])
     node.position += 1
-    energy = node.energy + float(node.field[j] - search.v[j])
-    field = node.field + search.cost[j]
-    sites = (*node.sites, j)
+    parent = node.partial
     start = j + 1 if search.single[j] else j
-    remaining = node.remaining - 1
     if start >= search.v.size:
         return
-    if remaining <= 2:
-        _finish_small(search, energy, field, sites, start, remaining)
+    partial = _Partial(
+        energy=parent.energy + float(parent.field[j] - search.v[j]),
+        field=parent.field + search.cost[j],
+        sites=(*parent.sites, j),
+        start=start,
+        remaining=parent.remaining - 1,
+    )
+    if partial.remaining <= 2:
+        _finish_small(search, partial)
         return
-    child = _expand(search, energy, field, sites, start, remaining, allowed_gap)
+    child = _expand(search, partial)
     if child is not None:
         path.append(child)
 
 
-def branch_and_bound_pricing(
-    cost: np.ndarray,
-    y: np.ndarray,
-    particles: int,
-    *,
-    time_limit: float,
-    incumbent: tuple[np.ndarray, float] | None = None,
-    allowed_gap: float = 1e-12,
-) -> PricingOutcome:
+def branch_and_bound_pricing(request: PricingRequest) -> PricingOutcome:
     """Least reduced cost :math:`r^\\star(y)` with a certified lower bound (module docstring).
 
-    ``incumbent`` is a known configuration and its reduced cost; nodes that cannot beat it by
-    more than ``allowed_gap`` are discarded. When ``time_limit`` seconds pass first,
-    ``complete`` is false and the lower bound covers the unexplored part of the tree.
+    Nodes that cannot beat the incumbent by more than ``request.allowed_gap`` are discarded.
+    When ``request.time_limit`` seconds pass first, ``complete`` is false and the lower bound
+    covers the unexplored part of the tree.
     """
     started = time.perf_counter()
-    search = _Search(cost, np.asarray(y, dtype=float) / particles, particles)
-    if incumbent is not None:
-        configuration, value = incumbent
-        search.best_value = float(value)
+    particles = request.particles
+    v = np.asarray(request.y, dtype=float) / particles
+    search = _Search(request.cost, v, particles, request.allowed_gap)
+    if request.incumbent is not None and request.incumbent_value is not None:
+        search.best_value = float(request.incumbent_value)
         position = np.argsort(search.order)  # original site -> place in the search order
-        search.best_sites = np.repeat(position, configuration.astype(np.int64))
-    field = np.zeros(search.v.size)
-    empty: tuple[int, ...] = ()
+        search.best_sites = np.repeat(position, request.incumbent.astype(np.int64))
+    root = _Partial(0.0, np.zeros(v.size), (), 0, particles)
     path: list[_Node] = []
     if particles <= 2:
-        _finish_small(search, 0.0, field, empty, 0, particles)
+        _finish_small(search, root)
     else:
-        root = _expand(search, 0.0, field, empty, 0, particles, allowed_gap)
-        path = [] if root is None else [root]
+        node = _expand(search, root)
+        path = [] if node is None else [node]
     complete = True
     while path:
         search.nodes += 1
         if search.nodes % CHECK_EVERY == 0:
             raise_if_cancelled()
-            if time.perf_counter() - started > time_limit:
+            if time.perf_counter() - started > request.time_limit:
                 complete = False
                 break
-        _descend(search, path, allowed_gap)
+        _descend(search, path)
     open_bound = min((node.next_child_bound() - search.margin for node in path), default=math.inf)
     lower = min(search.best_value, search.least_discarded, open_bound)
     return PricingOutcome(

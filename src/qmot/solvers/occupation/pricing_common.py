@@ -1,4 +1,5 @@
-"""What an exact pricing engine returns (:mod:`qmot.solvers.occupation.pricing` compares them)."""
+"""What an exact pricing engine is asked and what it returns (the engines of
+:mod:`qmot.solvers.occupation.pricing` share these)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["PricingOutcome"]
+__all__ = ["PricingOutcome", "PricingRequest"]
 
 
 @dataclass(frozen=True)
@@ -24,3 +25,21 @@ class PricingOutcome:
     complete: bool
     status: str
     nodes: int
+
+
+@dataclass(frozen=True)
+class PricingRequest:
+    r"""One pricing problem :math:`\min_{|n| = N} c(n) - y^\top n/N` and the engine's limits.
+
+    ``incumbent`` (with its reduced cost ``incumbent_value``) is a known configuration; the
+    engine stops once its lower bound is within ``allowed_gap`` of its best value, or after
+    ``time_limit`` seconds.
+    """
+
+    cost: np.ndarray
+    y: np.ndarray
+    particles: int
+    time_limit: float
+    allowed_gap: float
+    incumbent: np.ndarray | None = None
+    incumbent_value: float | None = None

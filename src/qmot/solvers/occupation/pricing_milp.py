@@ -18,7 +18,7 @@ import numpy as np
 
 from qmot._highs import quiet_highs
 from qmot.solvers.interrupt import run_highs
-from qmot.solvers.occupation.pricing_common import PricingOutcome
+from qmot.solvers.occupation.pricing_common import PricingOutcome, PricingRequest
 
 __all__ = ["item_encoding", "milp_pricing"]
 
@@ -39,15 +39,7 @@ def item_encoding(cost: np.ndarray, particles: int) -> tuple[np.ndarray, np.ndar
     return np.array(sites), np.array(weights, dtype=float)
 
 
-def milp_pricing(
-    cost: np.ndarray,
-    y: np.ndarray,
-    particles: int,
-    *,
-    time_limit: float,
-    incumbent: np.ndarray | None = None,
-    allowed_gap: float = 1e-12,
-) -> PricingOutcome:
+def milp_pricing(request: PricingRequest) -> PricingOutcome:
     r"""Least reduced cost :math:`r^\star(y)` by the HiGHS MILP of the module docstring.
 
     Items :math:`i` (site :math:`s_i`, weight :math:`w_i`, binary :math:`b_i`) encode
@@ -57,13 +49,14 @@ def milp_pricing(
     """
     import highspy
 
-    model = _PricingModel.build(cost, y, particles)
+    cost, incumbent = request.cost, request.incumbent
+    model = _PricingModel.build(cost, request.y, request.particles)
     highs = quiet_highs()
     for option, value in (
         ("output_flag", False),
-        ("time_limit", float(max(time_limit, 0.01))),
+        ("time_limit", float(max(request.time_limit, 0.01))),
         ("mip_rel_gap", 0.0),
-        ("mip_abs_gap", float(allowed_gap)),
+        ("mip_abs_gap", float(request.allowed_gap)),
         ("mip_feasibility_tolerance", 1e-9),
         ("primal_feasibility_tolerance", 1e-9),
         ("dual_feasibility_tolerance", 1e-9),

@@ -33,10 +33,14 @@ import numpy as np
 
 from qmot.errors import InvalidInputError
 from qmot.solvers.interrupt import cancelled
-from qmot.solvers.occupation.pricing_common import PricingOutcome
+from qmot.solvers.occupation.pricing_common import PricingOutcome, PricingRequest
 from qmot.solvers.occupation.pricing_milp import item_encoding
 
 __all__ = ["qcr_pricing", "scip_pricing"]
+
+FEASIBILITY_TOLERANCE = 1e-7
+"""SCIP's relative feasibility tolerance; its dual bound is lowered by a few times this (below
+1e-7 SoPlex, without GMP, warns on every LP that it cannot reach SCIP's tightened LP tolerance)."""
 
 
 def _pyscipopt() -> Any:
@@ -61,7 +65,7 @@ def _quadratic(cost: np.ndarray, y: np.ndarray, particles: int) -> tuple[np.ndar
 
 
 def _solve(
-    model: Any, variables: list[Any], time_limit: float, allowed_gap: float
+    model: Any, variables: list[Any], request: PricingRequest
 ) -> tuple[np.ndarray | None, PricingOutcome]:
     """Run SCIP with the limits and a Ctrl-C check at every node; the best point and bound."""
     pyscipopt = _pyscipopt()
@@ -75,14 +79,16 @@ def _solve(
                 self.model.interruptSolve()
 
     model.includeEventhdlr(_Interrupt(), "qmot_interrupt", "stops SCIP on Ctrl-C")
-    model.setParam("limits/time", float(max(time_limit, 0.01)))
-    model.setParam("limits/absgap", float(allowed_gap))
+    model.setParam("limits/time", float(max(request.time_limit, 0.01)))
+    model.setParam("limits/absgap", float(request.allowed_gap))
     model.setParam("limits/gap", 0.0)
-    model.setParam("numerics/feastol", 1e-9)  # the epigraph's slack is the bound's error
+    model.setParam("numerics/feastol", FEASIBILITY_TOLERANCE)
     model.setParam("misc/catchctrlc", False)  # Ctrl-C belongs to Python (the handler above)
     model.optimizeNogil()  # without the GIL, so that the caller's thread sees Ctrl-C at once
     status = model.getStatus()
     bound = float(model.getDualbound())
+    # the epigraph may be violated by the relative feasibility tolerance: the bound pays it
+    bound -= 4.0 * FEASIBILITY_TOLERANCE * max(1.0, abs(bound))
     point = None
     if model.getNSols() > 0:
         best = model.getBestSol()
@@ -134,22 +140,17 @@ def _model(
     return model, x
 
 
-def scip_pricing(
-    cost: np.ndarray,
-    y: np.ndarray,
-    particles: int,
-    *,
-    time_limit: float,
-    incumbent: np.ndarray | None = None,
-    allowed_gap: float = 1e-12,
-) -> PricingOutcome:
+def scip_pricing(request: PricingRequest) -> PricingOutcome:
     """Least reduced cost by SCIP on the native nonconvex integer program (module docstring)."""
-    hessian, linear = _quadratic(cost, y, particles)
+    cost, particles = request.cost, request.particles
+    hessian, linear = _quadratic(cost, request.y, particles)
     single = np.isinf(np.diag(cost))
     kinds = ["B" if s else "I" for s in single]
     uppers = np.where(single, 1, particles)
-    model, x = _model(hessian, linear, kinds, uppers, np.ones(cost.shape[0]), particles, incumbent)
-    point, outcome = _solve(model, x, time_limit, allowed_gap)
+    model, x = _model(
+        hessian, linear, kinds, uppers, np.ones(cost.shape[0]), particles, request.incumbent
+    )
+    point, outcome = _solve(model, x, request)
     return PricingOutcome(
         point, outcome.lower_bound, outcome.complete, outcome.status, outcome.nodes
     )
@@ -197,17 +198,10 @@ def qcr_multipliers(
     return convex, shifted
 
 
-def qcr_pricing(
-    cost: np.ndarray,
-    y: np.ndarray,
-    particles: int,
-    *,
-    time_limit: float,
-    incumbent: np.ndarray | None = None,
-    allowed_gap: float = 1e-12,
-) -> PricingOutcome:
+def qcr_pricing(request: PricingRequest) -> PricingOutcome:
     """Least reduced cost by SCIP on the convexified binary program (module docstring)."""
-    hessian, linear = _quadratic(cost, y, particles)
+    cost, particles, incumbent = request.cost, request.particles, request.incumbent
+    hessian, linear = _quadratic(cost, request.y, particles)
     sites, weights = item_encoding(cost, particles)
     item_hessian = hessian[np.ix_(sites, sites)] * np.outer(weights, weights)
     item_linear = linear[sites] * weights + 0.5 * np.diag(item_hessian)  # b_i² = b_i
@@ -217,7 +211,7 @@ def qcr_pricing(
     count = sites.size
     model, b = _model(convex, shifted, ["B"] * count, np.ones(count), weights, particles, start)
     model.setParam("constraints/nonlinear/reformbinprods", False)
-    point, outcome = _solve(model, b, time_limit, allowed_gap)
+    point, outcome = _solve(model, b, request)
     configuration = None
     if point is not None:
         configuration = np.zeros(cost.shape[0], dtype=np.int64)
