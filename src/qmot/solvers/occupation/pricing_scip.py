@@ -25,7 +25,10 @@ SCIP's dual bound is valid whether or not it finishes. Ctrl-C stops it at the ne
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import math
+import time
 import warnings
 from typing import Any
 
@@ -157,7 +160,11 @@ def scip_pricing(request: PricingRequest) -> PricingOutcome:
 
 
 def qcr_multipliers(
-    hessian: np.ndarray, linear: np.ndarray, weights: np.ndarray, particles: int
+    hessian: np.ndarray,
+    linear: np.ndarray,
+    weights: np.ndarray,
+    particles: int,
+    time_limit: float = math.inf,
 ) -> tuple[np.ndarray, np.ndarray]:
     r"""The convexified ``H', g'`` of the module docstring from the SDP's multipliers.
 
@@ -176,7 +183,9 @@ def qcr_multipliers(
     objective = 0.5 * cp.sum(cp.multiply(hessian, second)) + linear @ first
     with warnings.catch_warnings():  # inaccurate multipliers weaken, never invalidate
         warnings.simplefilter("ignore", UserWarning)
-        cp.Problem(cp.Minimize(objective), constraints).solve(solver="CLARABEL")
+        problem = cp.Problem(cp.Minimize(objective), constraints)
+        with contextlib.suppress(cp.error.SolverError):  # out of time: weaker multipliers
+            problem.solve(solver="CLARABEL", time_limit=float(max(time_limit, 0.01)))
     u = np.zeros(size) if diagonal.dual_value is None else np.asarray(diagonal.dual_value)
     lam = np.zeros(size) if rows.dual_value is None else np.asarray(rows.dual_value)
     best = None
@@ -206,7 +215,12 @@ def qcr_pricing(request: PricingRequest) -> PricingOutcome:
     item_hessian = hessian[np.ix_(sites, sites)] * np.outer(weights, weights)
     item_linear = linear[sites] * weights + 0.5 * np.diag(item_hessian)  # b_i² = b_i
     np.fill_diagonal(item_hessian, 0.0)
-    convex, shifted = qcr_multipliers(item_hessian, item_linear, weights, particles)
+    started = time.perf_counter()
+    convex, shifted = qcr_multipliers(  # half the budget for the SDP, the rest for SCIP
+        item_hessian, item_linear, weights, particles, 0.5 * request.time_limit
+    )
+    left = max(request.time_limit - (time.perf_counter() - started), 0.01)
+    request = dataclasses.replace(request, time_limit=left)
     start = None if incumbent is None else _encode(incumbent, sites, weights)
     count = sites.size
     model, b = _model(convex, shifted, ["B"] * count, np.ones(count), weights, particles, start)
