@@ -78,6 +78,14 @@ def conic_sdp_bytes(dim: int, solver: str) -> int:
     return int(_BASE + 2_000 * entries + 64 * (2 * dim) ** 2)
 
 
+def real_sdp_bytes(size: int) -> int:
+    r"""Estimated peak memory of a real SDP with one PSD cone of size ``size`` in Clarabel
+    (through cvxpy): :data:`CLARABEL_FACTOR` · 8 t² bytes for the :math:`t = n(n+1)/2`
+    entries of the cone's upper triangle (see :func:`conic_sdp_bytes`)."""
+    entries = size * (size + 1) // 2
+    return int(_BASE + CLARABEL_FACTOR * 8.0 * entries**2)
+
+
 def enumeration_lp_bytes(columns: int, sites: int, particles: int) -> int:
     """Estimated memory of the full-enumeration LP of symmetric N-marginal OT.
 

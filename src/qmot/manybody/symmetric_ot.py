@@ -49,6 +49,7 @@ from qmot.solvers.interrupt import interruptible
 from qmot.solvers.occupation.column_generation import CERTIFY_POLICIES, column_generation
 from qmot.solvers.occupation.highs_lp import solve_occupation_lp
 from qmot.solvers.occupation.pricing import DEFAULT_PRICING_ENGINE, check_pricing_engine
+from qmot.solvers.occupation.pricing_scip import check_qcr_memory
 
 __all__ = [
     "DEFAULT_MAX_CONFIGURATIONS",
@@ -230,6 +231,8 @@ def symmetric_ot(
     if method == "colgen" or (
         method == "auto" and (count > max_configurations or exceeds_limit(memory))
     ):
+        if pricing_engine == "qcr":
+            check_qcr_memory(matrix, particles)
         limits = _Limits(tol, budget, float(pricing_time), str(certify), str(pricing_engine))
         return _by_column_generation(matrix, weights, particles, limits, verbose, seed)
     return _by_enumeration(matrix, weights, particles, tol, count)

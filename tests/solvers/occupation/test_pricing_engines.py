@@ -143,3 +143,13 @@ def test_branch_and_bound_certifies_a_coulomb_grid_end_to_end() -> None:
     assert result.status == "optimal", (result.status, time.perf_counter() - started)
     assert result.info["pricing_engine"] == "bnb"
     assert result.gap <= 1e-9 * max(1.0, result.cost)
+
+
+def test_qcr_too_large_for_memory_is_refused_before_any_work() -> None:
+    """400 binary items (100 sites, N = 10, finite self-cost) would need a ~50 GB SDP."""
+    x = grid_sites([0.0, 0.0], [1.0, 1.0], 10)
+    cost, mu = Gaussian(0.3).matrix(x), np.full(100, 0.01)
+    started = time.perf_counter()
+    with pytest.raises(InvalidInputError, match='pricing_engine="qcr"'):
+        symmetric_ot(cost, mu, 10, method="colgen", pricing_engine="qcr")
+    assert time.perf_counter() - started < 5.0

@@ -34,12 +34,13 @@ from typing import Any
 
 import numpy as np
 
+from qmot._memory import check_memory, real_sdp_bytes
 from qmot.errors import InvalidInputError
 from qmot.solvers.interrupt import cancelled
 from qmot.solvers.occupation.pricing_common import PricingOutcome, PricingRequest
 from qmot.solvers.occupation.pricing_milp import item_encoding
 
-__all__ = ["qcr_pricing", "scip_pricing"]
+__all__ = ["check_qcr_memory", "qcr_memory", "qcr_pricing", "scip_pricing"]
 
 FEASIBILITY_TOLERANCE = 1e-7
 """SCIP's relative feasibility tolerance; its dual bound is lowered by a few times this (below
@@ -207,9 +208,25 @@ def qcr_multipliers(
     return convex, shifted
 
 
+def qcr_memory(cost: np.ndarray, particles: int) -> int:
+    """Estimated peak memory of the SDP behind the QCR multipliers (one cone over the items)."""
+    return real_sdp_bytes(item_encoding(cost, particles)[0].size + 1)
+
+
+def check_qcr_memory(cost: np.ndarray, particles: int) -> None:
+    """Refuse, before any work, a QCR pricing whose SDP would not fit in memory."""
+    items = item_encoding(cost, particles)[0].size
+    check_memory(
+        qcr_memory(cost, particles),
+        f'pricing_engine="qcr" (an SDP over {items} binary items)',
+        'use pricing_engine="bnb" (the default), "highs" or "scip"',
+    )
+
+
 def qcr_pricing(request: PricingRequest) -> PricingOutcome:
     """Least reduced cost by SCIP on the convexified binary program (module docstring)."""
     cost, particles, incumbent = request.cost, request.particles, request.incumbent
+    check_qcr_memory(cost, particles)
     hessian, linear = _quadratic(cost, request.y, particles)
     sites, weights = item_encoding(cost, particles)
     item_hessian = hessian[np.ix_(sites, sites)] * np.outer(weights, weights)
