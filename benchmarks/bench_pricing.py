@@ -30,6 +30,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import report
 
+from qmot.errors import InvalidInputError
 from qmot.manybody import Coulomb, Gaussian, grid_sites, symmetric_ot
 from qmot.reductions.occupations import configuration_cost
 from qmot.solvers.occupation.pricing import PRICING_ENGINES, exact_pricing, reduced_costs
@@ -78,15 +79,27 @@ def main() -> None:
     for kind, side, particles in QUICK if args.quick else CASES:
         problem = pricing_problem(kind, side, particles)
         for engine in engines:
-            result = exact_pricing(
-                problem["cost"],
-                problem["y"],
-                particles,
-                time_limit=args.time_limit,
-                incumbent=problem["incumbent"],
-                allowed_gap=problem["gap"],
-                engine=engine,
-            )
+            try:
+                result = exact_pricing(
+                    problem["cost"],
+                    problem["y"],
+                    particles,
+                    time_limit=args.time_limit,
+                    incumbent=problem["incumbent"],
+                    allowed_gap=problem["gap"],
+                    engine=engine,
+                )
+            except InvalidInputError as error:  # e.g. the QCR SDP would not fit in memory
+                rows.append(
+                    {
+                        "cost": kind,
+                        "grid": f"{side}x{side}",
+                        "N": particles,
+                        "engine": engine,
+                        "proven": f"refused: {error}"[:60],
+                    }
+                )
+                continue
             rows.append(
                 {
                     "cost": kind,
