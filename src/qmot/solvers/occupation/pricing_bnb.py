@@ -289,7 +289,7 @@ def branch_and_bound_pricing(request: PricingRequest) -> PricingOutcome:
                 break
         _descend(search, path)
     open_bound = min((node.next_child_bound() - search.margin for node in path), default=math.inf)
-    lower = min(search.best_value, search.least_discarded, open_bound)
+    lower = min(search.best_value - search.margin, search.least_discarded, open_bound)
     return PricingOutcome(
         configuration=search.configuration(),
         lower_bound=lower,
