@@ -233,6 +233,19 @@ def exact_pricing(
         The search stops once its bound is within this of the best value.
     engine
         A name of :data:`PRICING_ENGINES`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from qmot.manybody import Coulomb, grid_sites
+    >>> cost = Coulomb().matrix(grid_sites([0.0, 0.0], [1.0, 1.0], 4))  # 16 sites
+    >>> y = np.linspace(10.0, 20.0, 16)
+    >>> bnb = exact_pricing(cost, y, 4, time_limit=10.0)
+    >>> milp = exact_pricing(cost, y, 4, time_limit=10.0, engine="highs")
+    >>> bnb.proven, milp.proven, abs(bnb.value - milp.value) < 1e-9
+    (True, True, True)
+    >>> bnb.lower_bound <= bnb.value
+    True
     """
     solve = PRICING_ENGINES[check_pricing_engine(engine)]
     started = time.perf_counter()
