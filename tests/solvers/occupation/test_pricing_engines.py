@@ -153,3 +153,18 @@ def test_qcr_too_large_for_memory_is_refused_before_any_work() -> None:
     with pytest.raises(InvalidInputError, match='pricing_engine="qcr"'):
         symmetric_ot(cost, mu, 10, method="colgen", pricing_engine="qcr")
     assert time.perf_counter() - started < 5.0
+
+
+def test_scip_engines_without_pyscipopt_are_refused_by_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib.util as util
+
+    real = util.find_spec
+    monkeypatch.setattr(
+        util, "find_spec", lambda name, *a: None if name == "pyscipopt" else real(name, *a)
+    )
+    for engine in ("scip", "qcr"):
+        with pytest.raises(InvalidInputError, match=r"qmot\[scip\]"):
+            check_pricing_engine(engine)
+    assert check_pricing_engine("bnb") == "bnb"

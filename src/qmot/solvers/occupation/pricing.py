@@ -27,6 +27,7 @@ proves the minimum in 2.6 s where HiGHS, SCIP and the convexified SCIP stop at d
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import time
 from collections.abc import Callable
@@ -200,10 +201,16 @@ DEFAULT_PRICING_ENGINE = "bnb"
 
 
 def check_pricing_engine(engine: object) -> str:
-    """``engine`` if it names an exact pricing engine, else :class:`InvalidInputError`."""
+    """``engine`` if it names an exact pricing engine that can run here, else
+    :class:`InvalidInputError` (SCIP's engines need the optional PySCIPOpt)."""
     if not isinstance(engine, str) or engine not in PRICING_ENGINES:
         raise InvalidInputError(
             f"`pricing_engine` must be one of {tuple(PRICING_ENGINES)} (got {engine!r})"
+        )
+    if engine in {"scip", "qcr"} and importlib.util.find_spec("pyscipopt") is None:
+        raise InvalidInputError(
+            f"`pricing_engine` {engine!r} needs PySCIPOpt; install it with "
+            "`pip install qmot[scip]`, or use 'bnb' (the default) or 'highs'"
         )
     return engine
 
