@@ -142,6 +142,15 @@ class _Search:
         if value < self.best_value:
             self.best_value, self.best_sites = value, np.array(sites, dtype=np.int64)
 
+    def incumbent_margin(self) -> float:
+        """The rounding margin of the best value: its own pair costs and potentials summed."""
+        if not math.isfinite(self.best_value):
+            return 0.0
+        sites = self.best_sites
+        pairs = self.cost[np.ix_(sites, sites)][np.triu_indices(sites.size, 1)]
+        magnitude = float(np.abs(pairs).sum() + np.abs(self.v[sites]).sum())
+        return rounding_margin(magnitude, sites.size**2 + 2)
+
     def configuration(self) -> np.ndarray | None:
         if not math.isfinite(self.best_value):
             return None
@@ -289,7 +298,7 @@ def branch_and_bound_pricing(request: PricingRequest) -> PricingOutcome:
                 break
         _descend(search, path)
     open_bound = min((node.next_child_bound() - search.margin for node in path), default=math.inf)
-    lower = min(search.best_value - search.margin, search.least_discarded, open_bound)
+    lower = min(search.best_value - search.incumbent_margin(), search.least_discarded, open_bound)
     return PricingOutcome(
         configuration=search.configuration(),
         lower_bound=lower,
