@@ -21,8 +21,8 @@ by one of the engines of :data:`PRICING_ENGINES`:
 
 The default was chosen by measurement on pricing problems of real column-generation rounds
 (``benchmarks/bench_pricing.py``): on a 7 × 7 Coulomb grid with N = 7 the branch and bound
-proves the minimum in 2.6 s where HiGHS, SCIP and the convexified SCIP stop at dual bounds of
-−10.8, −23.8 and −53.5 after 20 s. Every engine's lower bound is valid when it runs out of time.
+proves the minimum in about 2 s where HiGHS, SCIP and the convexified SCIP stop at dual bounds of
+about −11, −23 and −53 after 20 s. Every engine's lower bound is valid when it runs out of time.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ children of the root are the last to be closed).
 
 On Coulomb grids this proves the pricing where a mixed-integer program cannot: on a 7 × 7
 grid with N = 7 it proves the minimum (to :math:`10^{-13}`) in 2 s, where HiGHS's MILP and
-SCIP stand at dual bounds of −10.8 and −23.8 after 20 s (``benchmarks/bench_pricing.py``).
+SCIP stand at dual bounds of about −11 and −23 after 20 s (``benchmarks/bench_pricing.py``).
 """
 
 from __future__ import annotations
