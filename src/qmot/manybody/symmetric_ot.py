@@ -165,7 +165,9 @@ def symmetric_ot(
         strengthened by the doubly nonnegative relaxation
         (:func:`qmot.manybody.column_generation.dnn_lower_bound`, up to ``DNN_MAX_SITES``
         sites; one SDP given the same budget, capped by what remains of ``max_time``); the
-        result keeps its certified (wider) bracket and ``status="pricing_time_limit"``.
+        result keeps its certified (wider) bracket and ``status="pricing_time_limit"``. So
+        that this bound always has time, an exact pricing uses at most four fifths of what
+        remains of ``max_time``.
     verbose
         Show a live progress line (round, pool size, bracket) on standard error.
     seed
