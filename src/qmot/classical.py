@@ -193,20 +193,9 @@ def w2(
     """
     xs, a_w, ys, b_w = _validate_pair(x, a, y, b, normalize)
     tol = _check_tol(tol)
-    import ot  # deferred: keeps `import qmot` fast
-
     started = time.perf_counter()
     cost = _checked_squared_distances(xs, ys)
-    plan, log = ot.emd(a_w, b_w, cost, numItermax=max_iterations, log=True)
-    if log.get("result_code") != 1:
-        raise SolverError(
-            f"the network simplex did not reach optimality: {log.get('warning')}",
-            solver="POT.emd",
-            status=str(log.get("result_code")),
-        )
-    return _result(
-        cost, a_w, b_w, plan, np.asarray(log["v"]), solver="POT.emd", tol=tol, started=started
-    )
+    return _network_simplex(a_w, b_w, cost, max_iterations, tol, started)
 
 
 EMD2_COST_LIMIT = 1e150
@@ -293,11 +282,24 @@ def emd2(
     """
     a_w, b_w, cost = _validate_emd2(a, b, M, normalize)
     tol = _check_tol(tol)
+    return _network_simplex(a_w, b_w, cost, max_iterations, tol, time.perf_counter())
+
+
+def _network_simplex(
+    a_w: np.ndarray,
+    b_w: np.ndarray,
+    cost: np.ndarray,
+    max_iterations: int,
+    tol: float,
+    started: float,
+) -> TransportResult:
+    """POT's network simplex on ``cost``, certified against ``cost`` itself.
+
+    POT reports an all-negative cost matrix as infeasible; every plan has mass 1, so
+    ``cost - min(cost, 0)`` has the same optimal plans, and the certificate uses ``cost``.
+    """
     import ot  # deferred: keeps `import qmot` fast
 
-    started = time.perf_counter()
-    # POT's network simplex reports an all-negative cost matrix as infeasible; every plan has
-    # mass 1, so M - min(M) has the same optimal plans, and the certificate uses M itself.
     shift = min(float(cost.min()), 0.0)
     plan, log = ot.emd(a_w, b_w, cost - shift, numItermax=max_iterations, log=True)
     if log.get("result_code") != 1:
