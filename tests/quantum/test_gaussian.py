@@ -304,3 +304,13 @@ def test_mk2_tightens_an_open_bracket_with_the_moment_bound() -> None:
     assert reference.status == "optimal"
     assert bound <= reference.upper_bound
     assert limited.lower_bound <= reference.upper_bound
+
+
+@pytest.mark.parametrize(
+    ("options", "needle"),
+    [({"solver": "NOPE"}, "solver"), ({"max_time": -1.0}, "max_time"), ({"tol": "1e-6"}, "tol")],
+)
+def test_mk2_checks_its_options_for_gaussian_states_too(options: dict, needle: str) -> None:
+    R, S = GaussianState.thermal(0.2), GaussianState.thermal(0.8)
+    with pytest.raises(InvalidInputError, match=needle):
+        mk2(R, S, **options)

@@ -187,10 +187,7 @@ def mk2(
     >>> round(mk2(R, S).cost, 10)
     25.0
     """
-    if isinstance(R, GaussianState) or isinstance(S, GaussianState):
-        return gaussian_mk2(*gaussian_pair(R, S), tol=tol, atol=atol, rtol=rtol)
-    first, second = _validate_pair(R, S)
-    settings = coupling_settings(
+    settings = coupling_settings(  # checked for every input, Gaussian ones included
         solver,
         tol=tol,
         atol=atol,
@@ -200,6 +197,9 @@ def mk2(
         max_time=max_time,
         verbose=verbose,
     )
+    if isinstance(R, GaussianState) or isinstance(S, GaussianState):
+        return gaussian_mk2(*gaussian_pair(R, S), tol=tol, atol=atol, rtol=rtol)
+    first, second = _validate_pair(R, S)
     tolerance = settings.tol
     auto = isinstance(settings.solver, AutoCoupling)
     if auto and phase_invariant(first) and phase_invariant(second):
